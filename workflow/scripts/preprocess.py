@@ -1,0 +1,18 @@
+# Load one subject's recordings and write cue-locked, preprocessed epochs + QC.
+import sys
+
+sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
+from eegxai._workflow import workflow_step
+
+with workflow_step(snakemake.log[0], mne_data=snakemake.params.mne_data):
+    from eegxai.preprocessing import preprocess_subject
+
+    preprocess_subject(
+        snakemake.params.loader,
+        snakemake.params.subject,
+        out_epochs=snakemake.output.epochs,
+        out_qc=snakemake.output.qc,
+        out_summary=snakemake.output.summary,
+        loader_kwargs=snakemake.params.loader_args,
+        **snakemake.params.preprocess,
+    )
