@@ -1,1 +1,25 @@
-"""eegxai.expert."""
+"""Expert decoders (CSP, FBCSP, band power, Riemannian) evaluated like the ConvNets."""
+
+from .bandpower import SMR_BANDS, LogBandPower, log_band_power, make_bandpower_lda
+from .baselines import METHODS, make_pipeline, read_baselines, run_baselines
+from .csp import BandpassFilter, csp_maps, make_csp_lda
+from .fbcsp import FBCSP_BANDS, FilterBankCSP, make_fbcsp
+from .riemann import make_ts_lr
+
+__all__ = [
+    "FBCSP_BANDS",
+    "METHODS",
+    "SMR_BANDS",
+    "BandpassFilter",
+    "FilterBankCSP",
+    "LogBandPower",
+    "csp_maps",
+    "log_band_power",
+    "make_bandpower_lda",
+    "make_csp_lda",
+    "make_fbcsp",
+    "make_pipeline",
+    "make_ts_lr",
+    "read_baselines",
+    "run_baselines",
+]

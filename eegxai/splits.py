@@ -1,0 +1,236 @@
+"""Evaluation protocols: which trials train and which test, for every method.
+
+Every decoder (ConvNets and expert baselines) of a subject is evaluated on the
+folds returned by :func:`make_splits`, which depend only on the metadata, the
+labels and the seed, so all methods see identical folds.
+
+Protocols (``kind``)
+--------------------
+``"session"``
+    Train on the sessions listed in ``train``, test on those in ``test``. For BCI
+    Competition IV 2b this is the competition split: train 01T-03T, test 04E-05E
+    (Tangermann et al. 2012). One fold.
+``"kfold"``
+    Stratified K-fold over trials (shuffled with ``seed``). EEGMMIDB default.
+``"leave_one_run_out"``
+    One fold per run: test on that run, train on the others.
+
+The early-stopping validation set of the ConvNets is drawn from the training fold
+only, by :func:`train_valid_split`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._check import check_option, check_range, validate_type
+
+SPLIT_KINDS: tuple[str, ...] = ("session", "kfold", "leave_one_run_out")
+
+#: Default protocol per dataset name (as used in the workflow's config).
+PROTOCOLS: dict[str, dict[str, Any]] = {
+    "bci_iv_2b": {
+        "kind": "session",
+        "train": ["01T", "02T", "03T"],
+        "test": ["04E", "05E"],
+    },
+    "eegmmidb": {"kind": "kfold", "n_splits": 5, "seed": 0},
+}
+
+
+def _as_labels(values: Sequence[Any]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _check_metadata(metadata: Any, y: np.ndarray, column: str) -> pd.Series:
+    validate_type(metadata, pd.DataFrame, "metadata")
+    if len(metadata) != len(y):
+        raise ValueError(
+            f"'metadata' has {len(metadata)} rows but 'y' has {len(y)} labels."
+        )
+    if column not in metadata.columns:
+        raise ValueError(
+            f"'metadata' needs a {column!r} column for this split; it has "
+            f"{list(metadata.columns)}."
+        )
+    return metadata[column].astype(str).reset_index(drop=True)
+
+
+def _session_split(
+    metadata: pd.DataFrame, y: np.ndarray, train: Sequence[Any], test: Sequence[Any]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    if train is None or test is None:
+        raise ValueError(
+            "A 'session' split needs the 'train' and 'test' session lists, e.g. "
+            "train=['01T', '02T', '03T'], test=['04E', '05E']."
+        )
+    sessions = _check_metadata(metadata, y, "session")
+    train, test = _as_labels(train), _as_labels(test)
+    overlap = set(train) & set(test)
+    if overlap:
+        raise ValueError(f"Sessions {sorted(overlap)} are listed in train and test.")
+    present = sorted(set(sessions))
+    missing = [s for s in train + test if s not in present]
+    if missing:
+        raise ValueError(
+            f"Sessions {missing} are not in the metadata; present are {present}."
+        )
+    train_idx = np.flatnonzero(sessions.isin(train).to_numpy())
+    test_idx = np.flatnonzero(sessions.isin(test).to_numpy())
+    return [(train_idx, test_idx)]
+
+
+def _kfold_split(
+    y: np.ndarray, n_splits: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    validate_type(n_splits, numbers.Integral, "n_splits")
+    if n_splits < 2:
+        raise ValueError(f"'n_splits' must be at least 2, but got {n_splits}.")
+    min_count = np.bincount(y).min() if len(y) else 0
+    if min_count < n_splits:
+        raise ValueError(
+            f"Stratified {n_splits}-fold needs at least {n_splits} trials of every "
+            f"class, but the smallest class has {min_count}. Lower 'n_splits'."
+        )
+    cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return [
+        (np.sort(tr), np.sort(te)) for tr, te in cv.split(np.zeros((len(y), 1)), y)
+    ]
+
+
+def _run_split(
+    metadata: pd.DataFrame, y: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    runs = _check_metadata(metadata, y, "run")
+    unique = sorted(set(runs), key=lambda r: (len(r), r))
+    if len(unique) < 2:
+        raise ValueError(
+            f"Leave-one-run-out needs at least 2 runs, but got {unique}."
+        )
+    folds = []
+    for run in unique:
+        is_test = (runs == run).to_numpy()
+        folds.append((np.flatnonzero(~is_test), np.flatnonzero(is_test)))
+    return folds
+
+
+def make_splits(
+    metadata: pd.DataFrame,
+    y: Any,
+    *,
+    kind: str = "session",
+    train: Sequence[Any] | None = None,
+    test: Sequence[Any] | None = None,
+    n_splits: int = 5,
+    seed: int = 0,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Train/test folds of one subject under an evaluation protocol.
+
+    Parameters
+    ----------
+    metadata : pandas.DataFrame, shape (n_epochs, ...)
+        Trial metadata with columns ``session`` and ``run`` (as produced by
+        :func:`eegxai.preprocessing.epochs_to_arrays`). Values are compared as
+        strings.
+    y : array-like of int, shape (n_epochs,)
+        Class labels ``0..n_classes-1``.
+    kind : {"session", "kfold", "leave_one_run_out"}
+        The protocol (see the module docstring).
+    train, test : list of str | None
+        Sessions for ``kind="session"``.
+    n_splits : int
+        Number of folds for ``kind="kfold"``.
+    seed : int
+        Shuffling seed for ``kind="kfold"``.
+
+    Returns
+    -------
+    folds : list of (train_idx, test_idx)
+        Sorted int64 arrays of trial indices; disjoint within a fold.
+    """
+    validate_type(kind, str, "kind")
+    check_option("kind", kind, SPLIT_KINDS)
+    y = np.asarray(y)
+    if y.ndim != 1 or (len(y) and y.dtype.kind not in "iu"):
+        raise ValueError("'y' must be a 1-d array of integer class labels.")
+    validate_type(seed, numbers.Integral, "seed")
+    if kind == "session":
+        folds = _session_split(metadata, y, train, test)
+    elif kind == "kfold":
+        if metadata is not None:
+            validate_type(metadata, pd.DataFrame, "metadata")
+            if len(metadata) != len(y):
+                raise ValueError(
+                    f"'metadata' has {len(metadata)} rows but 'y' has {len(y)}."
+                )
+        folds = _kfold_split(y, n_splits, int(seed))
+    else:
+        folds = _run_split(metadata, y)
+    out = []
+    for tr, te in folds:
+        if len(tr) == 0 or len(te) == 0:
+            raise ValueError(f"A {kind!r} fold has an empty train or test set.")
+        out.append((np.asarray(tr, dtype=np.int64), np.asarray(te, dtype=np.int64)))
+    return out
+
+
+def splits_from_config(
+    metadata: pd.DataFrame, y: Any, split: Mapping[str, Any] | str
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`make_splits` from a config mapping or a dataset name.
+
+    ``split`` is either a mapping such as ``{"kind": "session", "train": [...],
+    "test": [...]}`` or a key of :data:`PROTOCOLS` (``"bci_iv_2b"``,
+    ``"eegmmidb"``).
+    """
+    if isinstance(split, str):
+        check_option("split", split, PROTOCOLS)
+        split = PROTOCOLS[split]
+    validate_type(split, Mapping, "split")
+    return make_splits(metadata, y, **dict(split))
+
+
+def train_valid_split(
+    y: Any, valid_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified train/validation split of a TRAINING fold (for early stopping).
+
+    Parameters
+    ----------
+    y : array-like of int, shape (n_train,)
+        Labels of the training fold only.
+    valid_fraction : float
+        Fraction held out for validation, in [0, 1). 0 returns no validation set.
+    seed : int
+        Seed of the split.
+
+    Returns
+    -------
+    fit_idx, valid_idx : ndarray of int64
+        Sorted positions into ``y`` (i.e. relative to the training fold).
+    """
+    from sklearn.model_selection import train_test_split
+
+    y = np.asarray(y)
+    check_range(valid_fraction, "valid_fraction", 0.0, 0.9)
+    all_idx = np.arange(len(y), dtype=np.int64)
+    if valid_fraction == 0:
+        return all_idx, np.empty(0, dtype=np.int64)
+    n_classes = len(np.unique(y))
+    n_valid = int(np.ceil(valid_fraction * len(y)))
+    if n_valid < n_classes or len(y) - n_valid < n_classes:
+        raise ValueError(
+            f"valid_fraction={valid_fraction} of {len(y)} training trials leaves too "
+            f"few trials for a stratified split of {n_classes} classes."
+        )
+    fit_idx, valid_idx = train_test_split(
+        all_idx, test_size=valid_fraction, stratify=y, random_state=int(seed)
+    )
+    return np.sort(fit_idx), np.sort(valid_idx)

@@ -1,0 +1,497 @@
+"""Seeded training of the braindecode ConvNets: trialwise or cropped.
+
+A plain PyTorch loop (no skorch): the whole training fold lives on the device,
+mini-batches are drawn with a seeded :class:`torch.Generator`, and the optimizer
+and schedule follow braindecode's examples (AdamW, cosine annealing over the
+epochs; lr 0.0625e-2 / weight decay 0 for ShallowFBCSPNet, lr 1e-2 / weight decay
+0.5e-3 for Deep4Net). ``benchmarks/train_speed.py`` compares its speed with
+braindecode's ``EEGClassifier``.
+
+Early stopping monitors the loss on a stratified validation set drawn from the
+TRAINING trials only (:func:`eegxai.splits.train_valid_split`) and restores the
+weights of the best epoch. Schirrmeister et al. (2017) additionally retrained on
+train + validation after stopping; eegxai does not (simpler, and the test set is
+never touched either way).
+
+Cropped decoding (Schirrmeister et al. 2017, section 2.5.4): the model is a
+dense-prediction net (:func:`eegxai.models.build_model` with ``cropped=True``)
+that outputs one prediction per crop of its receptive field; as in braindecode's
+``CroppedLoss`` the crop predictions of a trial are averaged before the
+cross-entropy, and trial predictions are the average over crops.
+
+Reproducibility: the same seed gives the same weights, history and metrics on a
+rerun on the CPU (torch/numpy/random seeds, deterministic algorithms, seeded
+batch order). On CUDA, non-deterministic kernels only warn.
+
+History CSV columns: ``fold, epoch, train_loss, train_accuracy, valid_loss,
+valid_accuracy, lr, duration_s, is_best``. Training loss and accuracy are
+averages over the epoch's mini-batches in training mode (dropout on), as skorch
+reports them; validation columns are NaN without a validation set.
+
+Metrics JSON written by :func:`train_subject`::
+
+    {"dataset", "subject", "model", "split": {...}, "params": {...},
+     "accuracy", "kappa", "roc_auc", "confusion_matrix", "n_trials",  # over folds
+     "folds": [{"fold", "accuracy", "kappa", "roc_auc", "confusion_matrix",
+                "n_trials", "best_epoch", "n_epochs_run", "train_idx",
+                "valid_idx", "test_idx", "y_true", "y_pred", "proba"}],
+     "provenance": {...}}
+
+``accuracy``, ``kappa`` and ``roc_auc`` at the top are means over folds; the
+confusion matrix is summed. Indices refer to the trials of the input epochs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import numbers
+import os
+import random
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._check import check_array, check_option, check_positive, validate_type
+from ._io import atomic_path, provenance, write_json
+from .metrics import decoding_metrics, mean_over_folds
+from .models import MODEL_NAMES, build_model, save_model
+from .splits import splits_from_config, train_valid_split
+
+#: Optimizer defaults per model, from braindecode's examples (Schirrmeister et al.
+#: 2017 for shallow/deep; EEGNet uses Adam's default lr as in Lawhern et al. 2018).
+DEFAULT_OPTIM: dict[str, dict[str, float]] = {
+    "shallow": {"lr": 0.0625 * 0.01, "weight_decay": 0.0},
+    "deep": {"lr": 1 * 0.01, "weight_decay": 0.5 * 0.001},
+    "eegnet": {"lr": 0.001, "weight_decay": 0.0},
+}
+
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "epoch",
+    "train_loss",
+    "train_accuracy",
+    "valid_loss",
+    "valid_accuracy",
+    "lr",
+    "duration_s",
+    "is_best",
+)
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` → CUDA when available, else CPU; other values pass to torch."""
+    if isinstance(device, torch.device):
+        return device
+    validate_type(device, str, "device")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"Invalid value for the 'device' parameter: {device!r}. Use 'auto', "
+            f"'cpu' or 'cuda[:index]'."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available; use "
+            f"device='auto' or 'cpu'."
+        )
+    return resolved
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Seed python/numpy/torch and switch on deterministic algorithms meanwhile."""
+    prev_det = torch.are_deterministic_algorithms_enabled()
+    prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+    prev_cudnn = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    # warn_only: a CUDA op without a deterministic kernel must not abort training.
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = prev_cudnn
+
+
+def _trial_logits(model: nn.Module, xb: torch.Tensor) -> torch.Tensor:
+    out = model(xb)
+    if out.ndim == 3:
+        # Dense (cropped) output (batch, n_classes, n_preds): average the crops,
+        # as braindecode's CroppedLoss and its trial-wise evaluation do.
+        out = out.mean(dim=2)
+    return out
+
+
+@torch.no_grad()
+def _evaluate(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int
+) -> tuple[float, float]:
+    model.eval()
+    loss_sum, correct = 0.0, 0
+    for start in range(0, len(X), batch_size):
+        logits = _trial_logits(model, X[start : start + batch_size])
+        yb = y[start : start + batch_size]
+        loss_sum += float(F.cross_entropy(logits, yb, reduction="sum"))
+        correct += int((logits.argmax(dim=1) == yb).sum())
+    return loss_sum / len(X), correct / len(X)
+
+
+def _check_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    X = check_array(X, "X", ndim=3, dtype=np.float32)
+    y = check_array(y, "y", ndim=1)
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"'y' must hold integer class labels, but got {y.dtype}.")
+    if len(X) != len(y):
+        raise ValueError(f"'X' has {len(X)} trials but 'y' has {len(y)} labels.")
+    if len(y) and y.min() < 0:
+        raise ValueError("'y' must hold class labels 0..n_classes-1.")
+    return X, y.astype(np.int64)
+
+
+def fit_model(
+    X_train: Any,
+    y_train: Any,
+    *,
+    model: str = "shallow",
+    n_epochs: int = 100,
+    batch_size: int = 64,
+    lr: float | None = None,
+    weight_decay: float | None = None,
+    valid_fraction: float = 0.2,
+    patience: int = 20,
+    cropped: bool = False,
+    seed: int = 0,
+    device: str | torch.device = "auto",
+    progress: bool = True,
+    n_classes: int | None = None,
+    model_kwargs: Mapping[str, Any] | None = None,
+) -> tuple[nn.Module, pd.DataFrame, dict]:
+    """Train a ConvNet on the trials of one training fold.
+
+    Parameters
+    ----------
+    X_train : ndarray, shape (n_epochs, n_channels, n_times)
+        Training trials (float32).
+    y_train : ndarray of int, shape (n_epochs,)
+        Labels ``0..n_classes-1``.
+    model : {"shallow", "deep", "eegnet"}
+        Which network (:func:`eegxai.models.build_model`).
+    n_epochs : int
+        Maximum number of epochs.
+    batch_size : int
+        Mini-batch size.
+    lr, weight_decay : float | None
+        AdamW parameters; None uses :data:`DEFAULT_OPTIM` of the model.
+    valid_fraction : float
+        Stratified fraction of ``X_train`` held out for early stopping; 0 trains
+        on all trials for ``n_epochs`` (no early stopping).
+    patience : int
+        Stop after this many epochs without a lower validation loss.
+    cropped : bool
+        Cropped decoding (shallow and deep only) instead of trialwise.
+    seed : int
+        Seeds weights, the validation split and the batch order.
+    device : str | torch.device
+        ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``...
+    progress : bool
+        Show a tqdm progress bar with losses and accuracies.
+    n_classes : int | None
+        Number of classes; default ``y_train.max() + 1``.
+    model_kwargs : mapping | None
+        Extra keyword arguments of the braindecode model.
+
+    Returns
+    -------
+    model : torch.nn.Module
+        The trained model (best validation epoch), in eval mode, on ``device``.
+    history : pandas.DataFrame
+        One row per epoch, columns :data:`HISTORY_COLUMNS`. ``history.attrs``
+        holds ``fit_idx``/``valid_idx`` (positions into ``X_train``),
+        ``best_epoch`` and the resolved ``params``.
+    build_args : dict
+        Arguments that rebuild the model (:func:`eegxai.models.save_model`).
+    """
+    from tqdm.auto import tqdm
+
+    X, y = _check_xy(X_train, y_train)
+    validate_type(model, str, "model")
+    check_option("model", model, MODEL_NAMES)
+    for value, name in ((n_epochs, "n_epochs"), (batch_size, "batch_size"),
+                        (patience, "patience")):
+        validate_type(value, numbers.Integral, name)
+        check_positive(value, name)
+    validate_type(seed, numbers.Integral, "seed")
+    n_epochs, batch_size, patience, seed = map(int, (n_epochs, batch_size, patience, seed))
+    validate_type(cropped, bool, "cropped")
+    lr = DEFAULT_OPTIM[model]["lr"] if lr is None else lr
+    weight_decay = (
+        DEFAULT_OPTIM[model]["weight_decay"] if weight_decay is None else weight_decay
+    )
+    check_positive(lr, "lr")
+    check_positive(weight_decay, "weight_decay", strict=False)
+    if n_classes is None:
+        n_classes = int(y.max()) + 1 if len(y) else 0
+    if n_classes < 2 or len(np.unique(y)) < 2:
+        raise ValueError("Training needs trials of at least 2 classes.")
+    if y.max() >= n_classes:
+        raise ValueError(f"'y_train' has labels >= n_classes={n_classes}.")
+    dev = resolve_device(device)
+
+    fit_idx, valid_idx = train_valid_split(y, valid_fraction, seed)
+    with seeded(seed):
+        net = build_model(
+            model, X.shape[1], n_classes, X.shape[2], cropped=cropped,
+            **dict(model_kwargs or {}),
+        )
+        build_args = dict(net.eegxai_build_args)
+        net.to(dev)
+        X_fit = torch.as_tensor(X[fit_idx], device=dev)
+        y_fit = torch.as_tensor(y[fit_idx], device=dev)
+        X_valid = torch.as_tensor(X[valid_idx], device=dev)
+        y_valid = torch.as_tensor(y[valid_idx], device=dev)
+        generator = torch.Generator().manual_seed(seed)
+        optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
+        # braindecode's examples: CosineAnnealingLR(T_max=n_epochs - 1), per epoch.
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=max(n_epochs - 1, 1)
+        )
+        rows: list[dict[str, Any]] = []
+        best_loss, best_epoch, best_state, wait = np.inf, 0, None, 0
+        bar = tqdm(range(1, n_epochs + 1), desc=f"{model}", disable=not progress,
+                   unit="epoch", leave=False)
+        for epoch in bar:
+            start = time.perf_counter()
+            epoch_lr = optimizer.param_groups[0]["lr"]
+            net.train()
+            order = torch.randperm(len(X_fit), generator=generator).to(dev)
+            loss_sum, correct = 0.0, 0
+            for b in range(0, len(order), batch_size):
+                idx = order[b : b + batch_size]
+                xb, yb = X_fit[idx], y_fit[idx]
+                logits = _trial_logits(net, xb)
+                loss = F.cross_entropy(logits, yb)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                loss_sum += float(loss.detach()) * len(idx)
+                correct += int((logits.detach().argmax(dim=1) == yb).sum())
+            scheduler.step()
+            row = {
+                "epoch": epoch,
+                "train_loss": loss_sum / len(X_fit),
+                "train_accuracy": correct / len(X_fit),
+                "valid_loss": np.nan,
+                "valid_accuracy": np.nan,
+                "lr": epoch_lr,
+                "is_best": False,
+            }
+            if len(X_valid):
+                row["valid_loss"], row["valid_accuracy"] = _evaluate(
+                    net, X_valid, y_valid, max(batch_size, 256)
+                )
+                if row["valid_loss"] < best_loss:
+                    best_loss, best_epoch, wait = row["valid_loss"], epoch, 0
+                    best_state = copy.deepcopy(net.state_dict())
+                    row["is_best"] = True
+                else:
+                    wait += 1
+            else:
+                best_epoch = epoch
+                row["is_best"] = True
+            row["duration_s"] = time.perf_counter() - start
+            rows.append(row)
+            bar.set_postfix(
+                train_loss=f"{row['train_loss']:.3f}",
+                train_acc=f"{row['train_accuracy']:.2f}",
+                valid_loss=f"{row['valid_loss']:.3f}",
+                valid_acc=f"{row['valid_accuracy']:.2f}",
+            )
+            if len(X_valid) and wait >= patience:
+                break
+        bar.close()
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        net.eval()
+    history = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    history.attrs.update(
+        fit_idx=fit_idx,
+        valid_idx=valid_idx,
+        best_epoch=int(best_epoch),
+        params={
+            "model": model,
+            "n_epochs": n_epochs,
+            "batch_size": batch_size,
+            "lr": float(lr),
+            "weight_decay": float(weight_decay),
+            "valid_fraction": float(valid_fraction),
+            "patience": patience,
+            "cropped": cropped,
+            "seed": seed,
+            "device": str(dev),
+        },
+    )
+    return net, history, build_args
+
+
+@torch.no_grad()
+def predict_proba(
+    model: nn.Module,
+    X: Any,
+    *,
+    device: str | torch.device = "auto",
+    batch_size: int = 256,
+) -> np.ndarray:
+    """Class probabilities of trials (softmax of the trial logits).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A trained model (trialwise or cropped); it is set to eval mode and moved
+        to ``device``.
+    X : ndarray, shape (n_epochs, n_channels, n_times)
+        Trials.
+    device : str | torch.device
+        ``"auto"``, ``"cpu"``, ``"cuda"``...
+    batch_size : int
+        Trials per forward pass.
+
+    Returns
+    -------
+    proba : ndarray, shape (n_epochs, n_classes)
+        float64 probabilities; rows sum to 1. For a cropped model the logits are
+        averaged over crops first.
+    """
+    validate_type(model, nn.Module, "model")
+    X = check_array(X, "X", ndim=3, dtype=np.float32)
+    validate_type(batch_size, numbers.Integral, "batch_size")
+    check_positive(batch_size, "batch_size")
+    batch_size = int(batch_size)
+    dev = resolve_device(device)
+    model.to(dev).eval()
+    out = []
+    for start in range(0, len(X), batch_size):
+        xb = torch.as_tensor(X[start : start + batch_size], device=dev)
+        out.append(torch.softmax(_trial_logits(model, xb).double(), dim=1).cpu())
+    return torch.cat(out).numpy()
+
+
+def train_subject(
+    X: Any,
+    y: Any,
+    metadata: pd.DataFrame,
+    *,
+    split: Mapping[str, Any] | str,
+    model: str = "shallow",
+    out_model: str | os.PathLike,
+    out_metrics: str | os.PathLike,
+    out_history: str | os.PathLike,
+    dataset: str | None = None,
+    subject: str | None = None,
+    **train_params: Any,
+) -> dict[str, Any]:
+    """Train on the split's training fold(s), evaluate on the test fold(s), save.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_epochs, n_channels, n_times)
+        All trials of one subject.
+    y : ndarray of int, shape (n_epochs,)
+        Labels.
+    metadata : pandas.DataFrame, shape (n_epochs, ...)
+        Columns ``subject``, ``session``, ``run``, ``label``.
+    split : mapping | str
+        Evaluation protocol (:func:`eegxai.splits.splits_from_config`), e.g.
+        ``{"kind": "session", "train": ["01T", "02T", "03T"], "test": ["04E",
+        "05E"]}`` or ``"bci_iv_2b"``.
+    model : {"shallow", "deep", "eegnet"}
+        Which ConvNet.
+    out_model, out_metrics, out_history : path-like
+        Where the ``.pt`` model (one state dict per fold, see
+        :mod:`eegxai.models`), the metrics JSON and the history CSV go.
+    dataset, subject : str | None
+        Recorded in the metrics file (``subject`` defaults to the metadata's).
+    **train_params
+        Passed to :func:`fit_model` (``n_epochs``, ``batch_size``, ``lr``,
+        ``weight_decay``, ``valid_fraction``, ``patience``, ``cropped``,
+        ``seed``, ``device``, ``progress``, ``model_kwargs``).
+
+    Returns
+    -------
+    metrics : dict
+        The content of the metrics JSON.
+    """
+    X, y = _check_xy(X, y)
+    validate_type(metadata, pd.DataFrame, "metadata")
+    if len(metadata) != len(y):
+        raise ValueError(f"'metadata' has {len(metadata)} rows but 'y' has {len(y)}.")
+    for forbidden in ("X_train", "y_train", "model", "n_classes"):
+        if forbidden in train_params:
+            raise TypeError(f"train_subject() got an unexpected argument {forbidden!r}.")
+    if subject is None and "subject" in metadata.columns:
+        subjects = metadata["subject"].astype(str).unique()
+        subject = subjects[0] if len(subjects) == 1 else None
+    folds = splits_from_config(metadata, y, split)
+    n_classes = int(y.max()) + 1
+    models, fold_entries, fold_info, histories = [], [], [], []
+    params: dict[str, Any] = {}
+    build_args: dict = {}
+    for k, (train_idx, test_idx) in enumerate(folds):
+        net, history, build_args = fit_model(
+            X[train_idx], y[train_idx], model=model, n_classes=n_classes,
+            **train_params,
+        )
+        valid_idx = train_idx[history.attrs["valid_idx"]]
+        fit_idx = train_idx[history.attrs["fit_idx"]]
+        params = history.attrs["params"]
+        proba = predict_proba(net, X[test_idx], device=params["device"])
+        scores = decoding_metrics(y[test_idx], proba, n_classes=n_classes)
+        fold_entries.append(
+            {
+                "fold": k,
+                **scores,
+                "best_epoch": history.attrs["best_epoch"],
+                "n_epochs_run": int(len(history)),
+                "train_idx": fit_idx.tolist(),
+                "valid_idx": valid_idx.tolist(),
+                "test_idx": test_idx.tolist(),
+                "y_true": y[test_idx].tolist(),
+                "y_pred": proba.argmax(axis=1).tolist(),
+                "proba": np.round(proba, 6).tolist(),
+            }
+        )
+        fold_info.append(
+            {"train_idx": fit_idx, "valid_idx": valid_idx, "test_idx": test_idx}
+        )
+        models.append(net.cpu())
+        histories.append(history.assign(fold=k))
+    save_model(out_model, models, build_args, folds=fold_info)
+    history_all = pd.concat(histories, ignore_index=True)
+    history_all = history_all[["fold", *HISTORY_COLUMNS]]
+    with atomic_path(out_history) as tmp:
+        history_all.to_csv(tmp, index=False)
+    params = {k: v for k, v in params.items() if k != "device"}
+    result = {
+        "dataset": dataset,
+        "subject": subject,
+        "model": model,
+        "split": split if isinstance(split, str) else dict(split),
+        "params": params,
+        **mean_over_folds(fold_entries),
+        "folds": fold_entries,
+        "provenance": provenance(),
+    }
+    write_json(out_metrics, result)
+    return result
