@@ -9,7 +9,7 @@ Three ConvNets are available by name:
     :class:`braindecode.models.Deep4Net` (Schirrmeister et al. 2017).
 ``"eegnet"``
     :class:`braindecode.models.EEGNet` (Lawhern et al. 2018; named ``EEGNetv4`` in
-    braindecode < 1.0).
+    braindecode < 1.0), with the paper's max-norm constrained dense classifier.
 
 The defaults are the published hyper-parameters, which are braindecode's own
 defaults (``final_conv_length="auto"``: the classifier spans the whole trial). For
@@ -61,6 +61,13 @@ MODEL_NAMES: tuple[str, ...] = ("shallow", "deep", "eegnet")
 # Fixed classifier lengths for cropped decoding, as in Schirrmeister et al. 2017
 # and braindecode's cropped-decoding example.
 CROPPED_FINAL_CONV_LENGTH: dict[str, int] = {"shallow": 30, "deep": 2}
+
+# Published settings that differ from braindecode's defaults. EEGNet: the final
+# dense layer has a max-norm 0.25 constraint (Lawhern et al. 2018, section 2.2.1);
+# braindecode 1.8.1 also deprecates the unconstrained default.
+MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "eegnet": {"final_layer_with_constraint": True},
+}
 
 _FORMAT = "eegxai-model"
 _VERSION = 1
@@ -144,7 +151,7 @@ def build_model(
         raise ValueError(f"'n_outputs' must be at least 2 classes, but got {n_outputs}.")
     n_times = _check_positive_int(n_times, "n_times")
     validate_type(cropped, bool, "cropped")
-    kwargs = _check_kwargs(kwargs)
+    kwargs = {**MODEL_DEFAULTS.get(name, {}), **_check_kwargs(kwargs)}
     if cropped:
         if name not in CROPPED_FINAL_CONV_LENGTH:
             raise ValueError(

@@ -476,7 +476,9 @@ def train_subject(
             {"train_idx": fit_idx, "valid_idx": valid_idx, "test_idx": test_idx}
         )
         models.append(net.cpu())
-        histories.append(history.assign(fold=k))
+        fold_history = history.assign(fold=k)
+        fold_history.attrs = {}  # arrays in attrs break pd.concat's attrs check
+        histories.append(fold_history)
     save_model(out_model, models, build_args, folds=fold_info)
     history_all = pd.concat(histories, ignore_index=True)
     history_all = history_all[["fold", *HISTORY_COLUMNS]]

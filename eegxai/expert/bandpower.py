@@ -32,8 +32,11 @@ def log_band_power(
     Parameters
     ----------
     X : ndarray, shape (n_epochs, n_channels, n_times)
+        Trials.
     sfreq : float
+        Sampling frequency in Hz.
     bands : mapping name → (l_freq, h_freq)
+        Frequency bands in Hz.
 
     Returns
     -------

@@ -98,7 +98,9 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : ndarray, shape (n_epochs, n_channels, n_times)
+            Training trials.
         y : ndarray of int, shape (n_epochs,)
+            Their labels.
         """
         from sklearn.feature_selection import mutual_info_classif
 

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+from sklearn.metrics import cohen_kappa_score, roc_auc_score
+
+from eegxai.metrics import (
+    REFERENCE_2B,
+    decoding_metrics,
+    group_table,
+    mean_over_folds,
+)
+
+
+def test_binary_metrics_known_values():
+    y = np.array([0, 0, 1, 1])
+    proba = np.array([[0.9, 0.1], [0.4, 0.6], [0.3, 0.7], [0.2, 0.8]])
+    m = decoding_metrics(y, proba)
+    assert m["accuracy"] == 0.75
+    # Balanced binary: kappa = 2 * accuracy - 1 (ANCHORS.md).
+    assert m["kappa"] == pytest.approx(0.5)
+    # Scores of class 1: negatives 0.1, 0.6; positives 0.7, 0.8 → all pairs ordered.
+    assert m["roc_auc"] == 1.0
+    assert m["confusion_matrix"] == [[1, 1], [0, 2]]
+    assert m["n_trials"] == 4
+
+
+def test_multiclass_matches_sklearn(rng):
+    y = rng.integers(0, 4, 200)
+    logits = rng.standard_normal((200, 4)) + 1.5 * np.eye(4)[y]
+    proba = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    m = decoding_metrics(y, proba)
+    pred = proba.argmax(1)
+    assert m["accuracy"] == pytest.approx((pred == y).mean())
+    assert m["kappa"] == pytest.approx(cohen_kappa_score(y, pred))
+    assert m["roc_auc"] == pytest.approx(roc_auc_score(y, proba, multi_class="ovr"))
+    assert np.trace(m["confusion_matrix"]) == (pred == y).sum()
+
+
+def test_missing_class_gives_nan_auc_and_errors():
+    m = decoding_metrics(np.array([1, 1]), np.array([[0.2, 0.8], [0.6, 0.4]]))
+    assert np.isnan(m["roc_auc"]) and m["accuracy"] == 0.5
+    with pytest.raises(ValueError, match="trials"):
+        decoding_metrics(np.array([0, 1, 1]), np.ones((2, 2)) / 2)
+    with pytest.raises(ValueError, match="0..1"):
+        decoding_metrics(np.array([0, 2]), np.ones((2, 2)) / 2)
+    with pytest.raises(ValueError, match="integer"):
+        decoding_metrics(np.array([0.0, 1.0]), np.ones((2, 2)) / 2)
+
+
+def test_mean_over_folds():
+    a = {"accuracy": 1.0, "kappa": 1.0, "roc_auc": 1.0,
+         "confusion_matrix": [[2, 0], [0, 2]], "n_trials": 4}
+    b = {"accuracy": 0.5, "kappa": 0.0, "roc_auc": 0.5,
+         "confusion_matrix": [[1, 1], [1, 1]], "n_trials": 4}
+    m = mean_over_folds([a, b])
+    assert m["accuracy"] == 0.75 and m["kappa"] == 0.5
+    assert m["confusion_matrix"] == [[3, 1], [1, 3]] and m["n_trials"] == 8
+
+
+def test_group_table_mean_sd():
+    results = [
+        {"subject": "1", "accuracy": 0.6, "kappa": 0.2, "roc_auc": 0.7},
+        {"subject": "2", "accuracy": 0.8, "kappa": 0.6, "roc_auc": 0.9},
+        {"subject": "3", "accuracy": 1.0, "kappa": 1.0, "roc_auc": 1.0},
+    ]
+    table = group_table(results)
+    assert list(table.index) == ["1", "2", "3", "mean", "sd"]
+    assert table.loc["mean", "accuracy"] == pytest.approx(0.8)
+    assert table.loc["sd", "kappa"] == pytest.approx(np.std([0.2, 0.6, 1.0], ddof=1))
+    assert table.attrs["formatted"]["accuracy"] == "0.800 ± 0.200"
+    with pytest.raises(ValueError, match="lacks"):
+        group_table([{"accuracy": 1.0}])
+    with pytest.raises(ValueError, match="empty"):
+        group_table([])
+
+
+def test_reference_2b_is_consistent():
+    winner = REFERENCE_2B["competition_winner"]
+    assert len(winner["per_subject"]) == 9
+    assert np.mean(list(winner["per_subject"].values())) == pytest.approx(
+        winner["mean"], abs=0.005
+    )

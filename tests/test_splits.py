@@ -1,0 +1,103 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from eegxai.splits import (
+    PROTOCOLS,
+    make_splits,
+    splits_from_config,
+    train_valid_split,
+)
+
+
+def _metadata_2b(n_per_session=20):
+    sessions = ["01T", "02T", "03T", "04E", "05E"]
+    session = np.repeat(sessions, n_per_session)
+    y = np.tile([0, 1], len(session) // 2).astype(np.int64)
+    md = pd.DataFrame({"subject": "1", "session": session, "run": "0", "label": y})
+    return md, y
+
+
+def _metadata_mmidb(n_per_run=15):
+    run = np.repeat(["4", "8", "12"], n_per_run)
+    y = np.tile([0, 1, 1], len(run) // 3).astype(np.int64)
+    md = pd.DataFrame({"subject": "7", "session": "1", "run": run, "label": y})
+    return md, y
+
+
+def test_session_split_puts_only_evaluation_sessions_in_test():
+    md, y = _metadata_2b()
+    (train, test), = splits_from_config(md, y, "bci_iv_2b")
+    assert set(md.session[test]) == {"04E", "05E"}
+    assert set(md.session[train]) == {"01T", "02T", "03T"}
+    assert not set(train) & set(test)
+    assert len(train) + len(test) == len(y)
+    assert train.dtype == np.int64
+
+
+def test_session_split_errors():
+    md, y = _metadata_2b()
+    with pytest.raises(ValueError, match="present are"):
+        make_splits(md, y, kind="session", train=["01T"], test=["06E"])
+    with pytest.raises(ValueError, match="train and test"):
+        make_splits(md, y, kind="session", train=["01T"], test=["01T"])
+    with pytest.raises(ValueError, match="needs the 'train' and 'test'"):
+        make_splits(md, y, kind="session")
+    with pytest.raises(ValueError, match="rows"):
+        make_splits(md.iloc[:10], y, kind="session", train=["01T"], test=["04E"])
+    with pytest.raises(ValueError, match="Allowed values are 'session', 'kfold'"):
+        make_splits(md, y, kind="random")
+
+
+def test_kfold_is_stratified_deterministic_and_partitions():
+    md, y = _metadata_mmidb()
+    folds = make_splits(md, y, kind="kfold", n_splits=5, seed=3)
+    again = make_splits(md, y, kind="kfold", n_splits=5, seed=3)
+    other = make_splits(md, y, kind="kfold", n_splits=5, seed=4)
+    assert len(folds) == 5
+    for (tr, te), (tr2, te2) in zip(folds, again, strict=True):
+        np.testing.assert_array_equal(tr, tr2)
+        np.testing.assert_array_equal(te, te2)
+        assert not set(tr) & set(te)
+        assert len(tr) + len(te) == len(y)
+        # Stratified: class proportions of each test fold match the whole set.
+        assert abs(y[te].mean() - y.mean()) < 0.1
+    all_test = np.concatenate([te for _, te in folds])
+    np.testing.assert_array_equal(np.sort(all_test), np.arange(len(y)))
+    assert any(
+        not np.array_equal(a[1], b[1]) for a, b in zip(folds, other, strict=True)
+    )
+    with pytest.raises(ValueError, match="smallest class"):
+        make_splits(md, y, kind="kfold", n_splits=20)
+
+
+def test_leave_one_run_out():
+    md, y = _metadata_mmidb()
+    folds = make_splits(md, y, kind="leave_one_run_out")
+    assert [set(md.run[te]) for _, te in folds] == [{"4"}, {"8"}, {"12"}]
+    for tr, te in folds:
+        assert not set(md.run[tr]) & set(md.run[te])
+    with pytest.raises(ValueError, match="at least 2 runs"):
+        make_splits(md.iloc[:15], y[:15], kind="leave_one_run_out")
+
+
+def test_protocols_are_valid_configs():
+    md, y = _metadata_mmidb()
+    assert len(splits_from_config(md, y, PROTOCOLS["eegmmidb"])) == 5
+    with pytest.raises(ValueError, match="'bci_iv_2b', 'eegmmidb'"):
+        splits_from_config(md, y, "bci")
+
+
+def test_train_valid_split_is_stratified_subset_and_seeded():
+    y = np.array([0] * 30 + [1] * 20)
+    fit, valid = train_valid_split(y, 0.2, seed=1)
+    assert len(valid) == 10 and np.bincount(y[valid]).tolist() == [6, 4]
+    assert not set(fit) & set(valid) and len(fit) + len(valid) == len(y)
+    fit2, valid2 = train_valid_split(y, 0.2, seed=1)
+    np.testing.assert_array_equal(valid, valid2)
+    fit0, valid0 = train_valid_split(y, 0.0, seed=1)
+    assert len(valid0) == 0 and len(fit0) == len(y)
+    with pytest.raises(ValueError, match="valid_fraction"):
+        train_valid_split(y, 0.95, seed=0)
+    with pytest.raises(ValueError, match="too few"):
+        train_valid_split(np.array([0, 1, 0, 1]), 0.25, seed=0)
