@@ -1,1 +1,60 @@
-"""eegxai.analysis."""
+"""Relevance analysis: time courses, channel maps, lateralization and spectra.
+
+Functions work on plain arrays (relevance ``(n_trials, n_chans, n_times)``,
+first-layer relevance, FIR weights ``(n_filters, filter_len)``, labels,
+sampling rate, channel names, times), so they need neither torch nor a
+finished model. File formats are documented in :mod:`eegxai.analysis.io`.
+"""
+
+from .io import read_relevance, read_summary, save_relevance, save_summary
+from .spatial import (
+    channel_relevance,
+    hemisphere,
+    hemisphere_sums,
+    lateralization_index,
+    plot_relevance_topomap,
+)
+from .spectral import (
+    BANDS,
+    amplitude_perturbation_correlation,
+    band_mass_share,
+    filter_relevance,
+    fir_frequency_response,
+    first_layer_fir,
+    first_layer_relevance_spectrum,
+    input_relevance_spectrum,
+    peak_frequency,
+)
+from .temporal import (
+    mean_ci,
+    peak_time,
+    relevance_time_course,
+    time_course,
+    trial_subsets,
+)
+
+__all__ = [
+    "BANDS",
+    "amplitude_perturbation_correlation",
+    "band_mass_share",
+    "channel_relevance",
+    "filter_relevance",
+    "fir_frequency_response",
+    "first_layer_fir",
+    "first_layer_relevance_spectrum",
+    "hemisphere",
+    "hemisphere_sums",
+    "input_relevance_spectrum",
+    "lateralization_index",
+    "mean_ci",
+    "peak_frequency",
+    "peak_time",
+    "plot_relevance_topomap",
+    "read_relevance",
+    "read_summary",
+    "relevance_time_course",
+    "save_relevance",
+    "save_summary",
+    "time_course",
+    "trial_subsets",
+]
