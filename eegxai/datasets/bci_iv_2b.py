@@ -45,7 +45,12 @@ import numpy as np
 import scipy.io
 
 from .._check import check_option, validate_type
-from ._common import check_subject, set_recording_metadata, standard_montage, temporary_env
+from ._common import (
+    check_subject,
+    set_recording_metadata,
+    standard_montage,
+    temporary_env,
+)
 
 __all__ = ["SESSIONS", "SUBJECTS", "bnci_cache_path", "load_bci_iv_2b"]
 
@@ -191,8 +196,12 @@ def _load_moabb(
     for key, runs in data.items():
         match = re.fullmatch(r"(\d+)(train|test)", str(key))
         if match is None:
-            raise RuntimeError(f"Unexpected MOABB session name {key!r} for BNCI2014_004.")
-        session = f"{int(match.group(1)) + 1:02d}{'T' if match.group(2) == 'train' else 'E'}"
+            raise RuntimeError(
+                f"Unexpected MOABB session name {key!r} for BNCI2014_004."
+            )
+        session = (
+            f"{int(match.group(1)) + 1:02d}{'T' if match.group(2) == 'train' else 'E'}"
+        )
         if session not in sessions:
             continue
         for raw in runs.values():
@@ -247,7 +256,9 @@ def _check_gdf_size(fname: Path) -> None:
         try:
             version = float(fixed[4:8].decode("ascii"))
         except ValueError as exc:
-            raise ValueError(f"{fname} has an unreadable GDF version {fixed[:8]!r}.") from exc
+            raise ValueError(
+                f"{fname} has an unreadable GDF version {fixed[:8]!r}."
+            ) from exc
         if version < 1.9:
             header_bytes = struct.unpack_from("<q", fixed, 184)[0]
             n_chan = struct.unpack_from("<I", fixed, 252)[0]
@@ -264,8 +275,12 @@ def _check_gdf_size(fname: Path) -> None:
     n_samps = np.frombuffer(raw_fields[: 4 * n_chan], "<i4")
     types = np.frombuffer(raw_fields[4 * n_chan :], "<i4")
     if any(int(t) not in _GDF_TYPE_BYTES for t in types):
-        raise ValueError(f"{fname} has unsupported GDF channel types {sorted(set(types))}.")
-    record = sum(int(n) * _GDF_TYPE_BYTES[int(t)] for n, t in zip(n_samps, types, strict=True))
+        raise ValueError(
+            f"{fname} has unsupported GDF channel types {sorted(set(types))}."
+        )
+    record = sum(
+        int(n) * _GDF_TYPE_BYTES[int(t)] for n, t in zip(n_samps, types, strict=True)
+    )
     expected = header_bytes + n_records * record
     if n_records < 0 or size < expected:
         raise ValueError(
@@ -282,7 +297,9 @@ def _read_gdf(fname: Path) -> mne.io.BaseRaw:
             preload=True, verbose="error",
         )  # fmt: skip
     except Exception as exc:
-        raise ValueError(f"Could not read {fname}: {type(exc).__name__}: {exc}") from exc
+        raise ValueError(
+            f"Could not read {fname}: {type(exc).__name__}: {exc}"
+        ) from exc
     return raw
 
 
@@ -355,7 +372,9 @@ def _read_true_labels(fname: Path) -> list[str]:
     except KeyError as exc:
         raise ValueError(f"{fname} has no variable 'classlabel'.") from exc
     except Exception as exc:
-        raise ValueError(f"Could not read {fname}: {type(exc).__name__}: {exc}") from exc
+        raise ValueError(
+            f"Could not read {fname}: {type(exc).__name__}: {exc}"
+        ) from exc
     bad = sorted(set(values) - set(_LABELS))
     if bad:
         raise ValueError(f"{fname}: class labels must be 1 or 2, found {bad}.")
@@ -365,7 +384,9 @@ def _read_true_labels(fname: Path) -> list[str]:
 # ----------------------------------------------------------------------------
 
 
-def _set_cue_annotations(raw: mne.io.BaseRaw, onsets: np.ndarray, labels: list[str]) -> None:
+def _set_cue_annotations(
+    raw: mne.io.BaseRaw, onsets: np.ndarray, labels: list[str]
+) -> None:
     raw.set_annotations(
         mne.Annotations(
             onset=np.asarray(onsets, dtype=float),
@@ -382,5 +403,7 @@ def _finish(raw: mne.io.BaseRaw, subject: int, session: str, **extra) -> mne.io.
         raw, dataset="bci_iv_2b", subject=subject, session=session, run="0", **extra
     )
     if not set(raw.annotations.description) >= {"left_hand", "right_hand"}:
-        logger.warning("Session %s of subject %d lacks one of the classes.", session, subject)
+        logger.warning(
+            "Session %s of subject %d lacks one of the classes.", session, subject
+        )
     return raw

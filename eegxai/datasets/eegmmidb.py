@@ -88,13 +88,17 @@ def load_eegmmidb(
     runs = [int(r) for r in runs]
     bad = [r for r in runs if r not in RUNS]
     if bad or not runs:
-        raise ValueError(f"Invalid runs {bad or runs} for 'eegmmidb'. Valid runs are 1..14.")
+        raise ValueError(
+            f"Invalid runs {bad or runs} for 'eegmmidb'. Valid runs are 1..14."
+        )
     if path is not None:
         path = str(Path(path).expanduser().resolve())
     files = mne.datasets.eegbci.load_data(
         subject, runs, path=path, update_path=False, verbose="error"
     )
-    return [_read_run(Path(f), subject, run) for f, run in zip(files, runs, strict=True)]
+    return [
+        _read_run(Path(f), subject, run) for f, run in zip(files, runs, strict=True)
+    ]
 
 
 def _check_edf_size(fname: Path) -> None:
@@ -109,7 +113,9 @@ def _check_edf_size(fname: Path) -> None:
             fid.seek(256 + 216 * n_chan)
             n_samps = [int(fid.read(8).decode("ascii")) for _ in range(n_chan)]
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{fname} is not a readable EDF file (bad header).") from exc
+            raise ValueError(
+                f"{fname} is not a readable EDF file (bad header)."
+            ) from exc
     expected = header_bytes + n_records * 2 * sum(n_samps)
     if size < expected:
         raise ValueError(
@@ -123,7 +129,9 @@ def _read_run(fname: Path, subject: int, run: int) -> mne.io.BaseRaw:
     try:
         raw = mne.io.read_raw_edf(fname, preload=True, verbose="error")
     except Exception as exc:
-        raise ValueError(f"Could not read {fname}: {type(exc).__name__}: {exc}") from exc
+        raise ValueError(
+            f"Could not read {fname}: {type(exc).__name__}: {exc}"
+        ) from exc
     mne.datasets.eegbci.standardize(raw)
     raw.set_montage(standard_montage())
     mapping = _run_labels(run)

@@ -227,7 +227,9 @@ def _peak_power(freqs: np.ndarray, f0: float, bw: float) -> np.ndarray:
     return np.exp(-((freqs - f0) ** 2) / bw**2)  # |Gaussian amplitude|^2
 
 
-def _band_share(power: np.ndarray, freqs: np.ndarray, band: tuple[float, float]) -> float:
+def _band_share(
+    power: np.ndarray, freqs: np.ndarray, band: tuple[float, float]
+) -> float:
     inside = (freqs >= band[0]) & (freqs <= band[1])
     return float(power[inside].sum() / power.sum())
 
@@ -256,7 +258,9 @@ def _plateau(t: np.ndarray, start: float, stop: float, ramp: float) -> np.ndarra
 def _check_window(value: Any, name: str) -> tuple[float, float]:
     validate_type(value, (tuple, list), name)
     if len(value) != 2 or not all(isinstance(v, numbers.Real) for v in value):
-        raise ValueError(f"{name!r} must be a pair (tmin, tmax) of numbers, got {value!r}.")
+        raise ValueError(
+            f"{name!r} must be a pair (tmin, tmax) of numbers, got {value!r}."
+        )
     lo, hi = float(value[0]), float(value[1])
     if not lo < hi:
         raise ValueError(f"{name!r} must satisfy tmin < tmax, got {value!r}.")
@@ -356,12 +360,16 @@ def simulate_subject(
     check_positive(sfreq, "sfreq")
     sfreq = float(sfreq)
     if sfreq < 100:
-        raise ValueError(f"'sfreq' must be >= 100 Hz to hold the beta band, got {sfreq}.")
+        raise ValueError(
+            f"'sfreq' must be >= 100 Hz to hold the beta band, got {sfreq}."
+        )
     sessions = tuple(layout["sessions"] if sessions is None else sessions)
     runs = tuple(layout["runs"] if runs is None else runs)
     for name, labels in (("sessions", sessions), ("runs", runs)):
         if not labels or not all(isinstance(s, str) and s for s in labels):
-            raise ValueError(f"{name!r} must be a non-empty sequence of str, got {labels!r}.")
+            raise ValueError(
+                f"{name!r} must be a non-empty sequence of str, got {labels!r}."
+            )
     if n_trials_per_class is not None:
         validate_type(n_trials_per_class, numbers.Integral, "n_trials_per_class")
         check_positive(n_trials_per_class, "n_trials_per_class")
@@ -413,7 +421,9 @@ def simulate_subject(
     blink_gain = np.minimum(1.0, np.exp(-(eye_dist - 0.03) / _BLINK_DECAY))
     if eog_names:
         blink_gain = np.concatenate([blink_gain, _EOG_GAINS[: len(eog_names)]])
-    blink_channels = [ch for ch, g in zip(ch_names, blink_gain, strict=True) if g >= 0.3]
+    blink_channels = [
+        ch for ch, g in zip(ch_names, blink_gain, strict=True) if g >= 0.3
+    ]
 
     # --- amplitudes from the requested SNRs (power shares on a fine grid)
     freqs = np.linspace(0.0, sfreq / 2, 8193)
@@ -425,8 +435,11 @@ def simulate_subject(
     def rhythm_var(spec: np.ndarray, band: tuple[float, float], snr: float) -> float:
         # w_max^2 * var * share(band) = snr * background power in band
         w_max = weights.max(axis=0).min()
-        return snr * bg_var * _band_share(pink, freqs, band) / (
-            w_max**2 * _band_share(spec, freqs, band)
+        return (
+            snr
+            * bg_var
+            * _band_share(pink, freqs, band)
+            / (w_max**2 * _band_share(spec, freqs, band))
         )
 
     mu_var = rhythm_var(mu_spec, erd_band, mu_snr)
@@ -440,12 +453,16 @@ def simulate_subject(
     contra = {"left_hand": 1, "right_hand": 0}  # index of the ERD source
     expected_drop, source_weights, erd_channels = {}, {}, {}
     for cls, src in contra.items():
-        planted = erd_depth * weights[:, src] ** 2 * (mu_in + beta_in) if erd else 0 * total
+        planted = (
+            erd_depth * weights[:, src] ** 2 * (mu_in + beta_in) if erd else 0 * total
+        )
         expected_drop[cls] = {
-            ch: float(np.round(v, 4)) for ch, v in zip(eeg_names, planted / total, strict=True)
+            ch: float(np.round(v, 4))
+            for ch, v in zip(eeg_names, planted / total, strict=True)
         }
         source_weights[cls] = {
-            ch: float(np.round(w, 4)) for ch, w in zip(eeg_names, weights[:, src], strict=True)
+            ch: float(np.round(w, 4))
+            for ch, w in zip(eeg_names, weights[:, src], strict=True)
         }
         erd_channels[cls] = (
             [ch for ch, w in zip(eeg_names, weights[:, src], strict=True) if w >= 0.5]
@@ -459,7 +476,9 @@ def simulate_subject(
         for run in runs:
             n_per_class = n_trials_per_class
             if n_per_class is None:
-                n_per_class = (60 if session in ("01T", "02T") else 80) if montage == "2b" else 15
+                n_per_class = (
+                    (60 if session in ("01T", "02T") else 80) if montage == "2b" else 15
+                )
             rng = np.random.default_rng(recording_seeds[idx])
             idx += 1
             raw, planted = _simulate_recording(
@@ -560,8 +579,10 @@ def _simulate_recording(
     labels = rng.permutation(np.repeat(np.arange(len(CLASSES)), n_per_class))
     n_trials = len(labels)
     gaps = rng.uniform(*_ITI, size=n_trials)
-    cues = _LEAD_IN - TRIAL_START + np.concatenate(
-        [[0.0], np.cumsum(IMAGERY - TRIAL_START + gaps[:-1])]
+    cues = (
+        _LEAD_IN
+        - TRIAL_START
+        + np.concatenate([[0.0], np.cumsum(IMAGERY - TRIAL_START + gaps[:-1])])
     )
     cues = np.round(cues * sfreq) / sfreq  # on the sample grid
     n_times = int(np.ceil((cues[-1] + IMAGERY + _LEAD_OUT) * sfreq))
@@ -595,7 +616,9 @@ def _simulate_recording(
     data[:n_eeg] += weights @ sources
 
     # blinks: spontaneous (Poisson) and planted in trials
-    onsets = list(rng.uniform(0, times[-1] - 1.0, size=rng.poisson(blink_rate * times[-1])))
+    onsets = list(
+        rng.uniform(0, times[-1] - 1.0, size=rng.poisson(blink_rate * times[-1]))
+    )
     planted = []
     if blink_class is not None:
         for i, (cue, label) in enumerate(zip(cues, labels, strict=True)):
@@ -709,7 +732,9 @@ def write_bnci_mat(
             sfreq = raw.info["sfreq"]
             trial = cues + int(round(TRIAL_START * sfreq)) + 1
             if trial.min() < 1:
-                raise ValueError("The first cue lies less than 3 s after the recording start.")
+                raise ValueError(
+                    "The first cue lies less than 3 s after the recording start."
+                )
             cell[0, i] = {
                 "X": raw.get_data(picks=list(_2B_CHANNELS)).T * 1e6,
                 "trial": trial.astype(np.int32),
@@ -780,7 +805,9 @@ def write_gdf(
     dig_min, dig_max = -32768.0, 32767.0
     cal = (phys_max - phys_min) / (dig_max - dig_min)
     offset = phys_min - dig_min * cal
-    digital = np.clip(np.round((physical - offset[:, None]) / cal[:, None]), dig_min, dig_max)
+    digital = np.clip(
+        np.round((physical - offset[:, None]) / cal[:, None]), dig_min, dig_max
+    )
 
     def text(value: str, size: int) -> bytes:
         return value.encode("latin-1")[:size].ljust(size, b" ")
@@ -891,7 +918,9 @@ def write_bci_iv_2b_gdf(
             events.append((cue, int(code), int(1.25 * sfreq)))
         stem = f"B{subject:02d}{session}"
         data = raw.get_data(picks=list(_2B_CHANNELS))
-        paths.append(write_gdf(directory / f"{stem}.gdf", data, _2B_GDF_LABELS, sfreq, events))
+        paths.append(
+            write_gdf(directory / f"{stem}.gdf", data, _2B_GDF_LABELS, sfreq, events)
+        )
         if label_files:
             path = directory / f"{stem}.mat"
             with atomic_path(path, suffix=".mat") as tmp:
