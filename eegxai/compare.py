@@ -79,6 +79,7 @@ from ._io import provenance, read_json, write_json
 __all__ = [
     "band_share",
     "compare_subject",
+    "csp_erd_components",
     "erd_strength_course",
     "group_table",
     "lateralization_agreement",
@@ -426,6 +427,54 @@ def band_share(
 
 
 # ------------------------------------------------------------------------ spatial
+def csp_erd_components(filters, X, y, *, class_names: Sequence[str] = ("left_hand",
+                       "right_hand")) -> dict[str, int]:
+    """The CSP component whose power drops most for each class (its ERD component).
+
+    For component ``j`` with spatial filter ``w_j``, ``d_jk = mean log var(w_jᵀ
+    X | class k) − mean log var(w_jᵀ X | other classes)``; class ``k`` gets
+    ``argmin_j d_jk``. For left-hand imagery this is the component whose
+    pattern lies over C4 (contralateral ERD) — where the relevance of a
+    physiologically plausible decoder should be. Needed because
+    ``mne.decoding.CSP(component_order="mutual_info")`` does not order
+    components by class.
+
+    Parameters
+    ----------
+    filters : array-like, shape (n_components, n_chans)
+        CSP spatial filters (rows), e.g. from the baselines file.
+    X : array-like, shape (n_trials, n_chans, n_times)
+        Band-passed (or broadband) trials.
+    y : array-like of int, shape (n_trials,)
+        Class index per trial.
+    class_names : sequence of str
+        Name of class ``k`` at position ``k``.
+
+    Returns
+    -------
+    components : dict of str to int
+        Class name → component index (row of ``filters`` and of the patterns).
+    """
+    filters = check_array(filters, "filters", ndim=2, dtype=float)
+    X = check_array(X, "X", ndim=3, dtype=float)
+    y = np.asarray(y)
+    if filters.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"'filters' has {filters.shape[1]} channels but 'X' has {X.shape[1]}."
+        )
+    if y.shape != (X.shape[0],):
+        raise ValueError("'y' must have one label per trial of 'X'.")
+    sources = np.einsum("jc,nct->njt", filters, X)
+    log_var = np.log(sources.var(axis=-1) + np.finfo(float).tiny)
+    out = {}
+    for k, name in enumerate(class_names):
+        if not (y == k).any() or not (y != k).any():
+            raise ValueError(f"Class {name!r} (label {k}) or its complement has no trial.")
+        d = log_var[y == k].mean(0) - log_var[y != k].mean(0)
+        out[str(name)] = int(np.argmin(d))
+    return out
+
+
 def spatial_pattern_correlation(
     channel_relevance,
     pattern,
@@ -711,9 +760,10 @@ def compare_subject(
     csp_patterns : array-like, shape (n_components, n_chans) | None
         CSP patterns (channel order as in ``channel_relevance``).
     csp_components : dict of str to int | None
-        Index of the component most discriminative for each class; default
-        the first component for the first class and the last for the second
-        (eigenvalue-sorted CSP).
+        Index of the CSP component of each class, best from
+        :func:`csp_erd_components`; default the first component for the first
+        class and the last for the second (right for eigenvalue-sorted CSP,
+        not for ``component_order="mutual_info"``).
     li_relevance, li_erd : dict of str to float | None
         Relevance and ERD lateralization indices per class.
     relevance_time_course : dict | (times, course) | None

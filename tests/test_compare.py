@@ -254,3 +254,23 @@ def test_validation():
         band_share(freqs, freqs, n_permutations=1.5)
     with pytest.raises(FileNotFoundError):
         read_comparison("/nonexistent/x.json")
+
+
+def test_csp_erd_components_pick_contralateral_pattern():
+    from mne.decoding import CSP
+    from scipy import signal
+
+    from eegxai.compare import csp_erd_components
+    from tests.analysis._synthetic import planted_erd
+
+    X, y, times, sfreq = planted_erd(n_per_class=20, seed=4)
+    sos = signal.butter(4, [9, 13], btype="bandpass", fs=sfreq, output="sos")
+    Xf = signal.sosfiltfilt(sos, X[..., (times >= 0.5) & (times <= 3.5)], axis=-1)
+    csp = CSP(n_components=3, component_order="mutual_info").fit(Xf, y)
+    comps = csp_erd_components(csp.filters_[:3], Xf, y)
+    patterns = np.abs(csp.patterns_[:3])
+    # Left-hand ERD sits at C4 (index 2), right-hand ERD at C3 (index 0).
+    assert np.argmax(patterns[comps["left_hand"]]) == 2
+    assert np.argmax(patterns[comps["right_hand"]]) == 0
+    with pytest.raises(ValueError, match="channels but 'X'"):
+        csp_erd_components(np.ones((2, 4)), Xf, y)

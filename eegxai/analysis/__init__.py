@@ -7,6 +7,7 @@ finished model. File formats are documented in :mod:`eegxai.analysis.io`.
 """
 
 from .io import read_relevance, read_summary, save_relevance, save_summary
+from .plots import plot_channel_frequency, plot_relevance_spectrum, plot_time_course
 from .spatial import (
     channel_relevance,
     hemisphere,
@@ -25,6 +26,7 @@ from .spectral import (
     input_relevance_spectrum,
     peak_frequency,
 )
+from .summary import summarize_relevance, summarize_relevance_file
 from .temporal import (
     mean_ci,
     peak_time,
@@ -49,12 +51,17 @@ __all__ = [
     "mean_ci",
     "peak_frequency",
     "peak_time",
+    "plot_channel_frequency",
+    "plot_relevance_spectrum",
     "plot_relevance_topomap",
+    "plot_time_course",
     "read_relevance",
     "read_summary",
     "relevance_time_course",
     "save_relevance",
     "save_summary",
+    "summarize_relevance",
+    "summarize_relevance_file",
     "time_course",
     "trial_subsets",
 ]
