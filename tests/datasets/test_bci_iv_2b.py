@@ -31,7 +31,9 @@ def _check_against_simulation(loaded, simulated, *, atol):
         assert got.get_montage() is not None
         # labels and cue times equal the simulated ones
         assert _labels(got) == _labels(sim)
-        np.testing.assert_allclose(got.annotations.onset, sim.annotations.onset, atol=1e-9)
+        np.testing.assert_allclose(
+            got.annotations.onset, sim.annotations.onset, atol=1e-9
+        )
         # data in volts, equal to the simulation up to the file's precision
         data, ref = got.get_data(), sim.get_data()
         assert 1e-6 < ref[:3].std() < 1e-4
@@ -72,7 +74,14 @@ def test_gdf_path_resolves_unknown_cues(sim2b, tmp_path, no_network):
     native = mne.io.read_raw_gdf(tmp_path / "B0104E.gdf", verbose="error")
     codes = {str(d) for d in native.annotations.description}
     assert "783" in codes and not {"769", "770"} & codes
-    assert native.ch_names == ["EEG:C3", "EEG:Cz", "EEG:C4", "EOG:ch01", "EOG:ch02", "EOG:ch03"]
+    assert native.ch_names == [
+        "EEG:C3",
+        "EEG:Cz",
+        "EEG:C4",
+        "EOG:ch01",
+        "EOG:ch02",
+        "EOG:ch03",
+    ]
 
     loaded = load_subject("bci_iv_2b", 1, source="gdf", gdf_dir=tmp_path)
     # int16 quantisation of the GDF file
@@ -88,7 +97,9 @@ def test_gdf_path_resolves_unknown_cues(sim2b, tmp_path, no_network):
     # without the true labels the evaluation sessions cannot be labelled
     train = load_bci_iv_2b(1, source="gdf", gdf_dir=tmp_path, sessions=["01T"])
     assert _labels(train[0]) == _labels(raws[0])
-    with pytest.raises(FileNotFoundError, match=r"B0104E\.gdf has unknown cues.*B0104E\.mat"):
+    with pytest.raises(
+        FileNotFoundError, match=r"B0104E\.gdf has unknown cues.*B0104E\.mat"
+    ):
         load_bci_iv_2b(1, source="gdf", gdf_dir=tmp_path, sessions=["04E"])
 
 

@@ -72,7 +72,9 @@ def test_beta_rebound_after_imagery(quiet_subject):
         verbose=False,
     )  # fmt: skip
     i = epochs.ch_names.index("C3")
-    rebound = _band_power(epochs["right_hand"], truth.beta_band, truth.rebound_window, 250)
+    rebound = _band_power(
+        epochs["right_hand"], truth.beta_band, truth.rebound_window, 250
+    )
     during = _band_power(epochs["right_hand"], truth.beta_band, truth.erd_window, 250)
     assert rebound[i] > 1.5 * during[i]
 
@@ -99,7 +101,13 @@ def test_layouts_metadata_and_trial_counts():
     assert raw.ch_names == ["C3", "Cz", "C4", "EOG1", "EOG2", "EOG3"]
     assert raw.get_channel_types() == ["eeg"] * 3 + ["eog"] * 3
     meta = recording_metadata(raw)
-    assert meta == {**meta, "dataset": "simulated", "subject": 1, "session": "04E", "run": "0"}
+    assert meta == {
+        **meta,
+        "dataset": "simulated",
+        "subject": 1,
+        "session": "04E",
+        "run": "0",
+    }
     assert 2e-6 < raw.get_data(picks="eeg").std() < 5e-5  # volts
 
     raws64, truth64 = simulate_subject(2, montage="64", n_trials_per_class=4, seed=0)
@@ -141,7 +149,11 @@ def test_class_correlated_blinks():
     has = np.zeros(len(labels), bool)
     has[planted] = True
     assert peak[has].min() > 2 * np.median(peak[~has])
-    assert truth.blink_class == "left_hand" and truth.blink_channels == ["EOG1", "EOG2", "EOG3"]
+    assert truth.blink_class == "left_hand" and truth.blink_channels == [
+        "EOG1",
+        "EOG2",
+        "EOG3",
+    ]
 
 
 def test_no_erd_control():
