@@ -397,8 +397,10 @@ def _attribute(
 
                 warnings.warn(
                     "No LRP rule for module(s) "
-                    + ", ".join(f"{n!r} ({type(work.get_submodule(n)).__name__})"
-                                for n in comp.unassigned)
+                    + ", ".join(
+                        f"{n!r} ({type(work.get_submodule(n)).__name__})"
+                        for n in comp.unassigned
+                    )
                     + "; the plain gradient flows through them, so relevance may "
                     "not be conserved.",
                     UserWarning,
@@ -428,13 +430,20 @@ def _attribute(
             if comp is not None:
                 comp.absorbed.clear()
             if method == "lrp":
-                rel, logit, _ = _lrp(work, x, target_np, start, stop, X.shape, layer_box)
+                rel, logit, _ = _lrp(
+                    work, x, target_np, start, stop, X.shape, layer_box
+                )
                 logits.append(logit)
                 if track_budget:
                     parts = [sum(v) for v in comp.absorbed.values()]
                     biases.append(sum(parts) if parts else torch.zeros_like(logit))
-            elif method in ("gradient", "sensitivity", "gradient_x_input",
-                            "guided_backprop", "deconvnet"):
+            elif method in (
+                "gradient",
+                "sensitivity",
+                "gradient_x_input",
+                "guided_backprop",
+                "deconvnet",
+            ):
                 grad, values, _ = _gradient(
                     work, x, target_np, start, stop, X.shape, layer_box
                 )

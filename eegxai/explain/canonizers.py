@@ -137,7 +137,9 @@ def _conv_like(module: nn.Module, weight, bias) -> nn.Module:
         nn.Module.__init__(new)
         new.in_features, new.out_features = module.in_features, module.out_features
     else:
-        cls = next(c for c in (nn.Conv1d, nn.Conv2d, nn.Conv3d) if isinstance(module, c))
+        cls = next(
+            c for c in (nn.Conv1d, nn.Conv2d, nn.Conv3d) if isinstance(module, c)
+        )
         new = cls.__new__(cls)
         nn.Module.__init__(new)
         for attr in (
@@ -262,7 +264,9 @@ class MergeBatchNorm(_SwapCanonizer):
 
     def _swaps(self, root):
         for chain in _sequential_chains(root):
-            for (p_lin, n_lin, lin), (p_bn, n_bn, bn) in zip(chain, chain[1:]):
+            for (p_lin, n_lin, lin), (p_bn, n_bn, bn) in zip(
+                chain, chain[1:], strict=False
+            ):
                 if not (isinstance(lin, _LINEAR_PLAIN) and isinstance(bn, _BATCH_NORM)):
                     continue
                 if bn.running_mean is None or bn.running_var is None:

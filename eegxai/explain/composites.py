@@ -179,43 +179,71 @@ _STAB = {"stabilizer": 1e-6}
 
 COMPOSITES: dict[str, CompositeSpec] = {
     "epsilon": CompositeSpec(
-        "epsilon", "epsilon", "epsilon", pool="pool_epsilon", params=_EPS,
+        "epsilon",
+        "epsilon",
+        "epsilon",
+        pool="pool_epsilon",
+        params=_EPS,
         reference="LRP-ε everywhere: Bach et al. 2015 (eq. 58); Montavon et al. 2019",
     ),
     "alpha1_beta0": CompositeSpec(
-        "zplus", "zplus", "zplus", pool="pool_plus", params=_STAB,
+        "zplus",
+        "zplus",
+        "zplus",
+        pool="pool_plus",
+        params=_STAB,
         reference="αβ with α=1, β=0 (z+) everywhere: Bach et al. 2015 (eq. 60); "
         "Montavon et al. 2017 (deep Taylor, z+)",
     ),
     "alpha2_beta1": CompositeSpec(
-        "alpha2_beta1", "alpha2_beta1", "alpha2_beta1", params=_STAB,
+        "alpha2_beta1",
+        "alpha2_beta1",
+        "alpha2_beta1",
+        params=_STAB,
         reference="αβ with α=2, β=1 everywhere: Bach et al. 2015 (eq. 60)",
     ),
     "epsilon_plus": CompositeSpec(
-        "zplus", "zplus", "epsilon", params=_EPS,
+        "zplus",
+        "zplus",
+        "epsilon",
+        params=_EPS,
         reference="z+ on convolutions, ε on dense layers: Kohlbrenner et al. 2020",
     ),
     "epsilon_plus_flat": CompositeSpec(
-        "flat", "zplus", "epsilon", params=_EPS,
+        "flat",
+        "zplus",
+        "epsilon",
+        params=_EPS,
         reference="flat on the first layer, z+ on convolutions, ε on dense layers: "
         "Lapuschkin et al. 2019; Kohlbrenner et al. 2020",
     ),
     "epsilon_alpha2_beta1": CompositeSpec(
-        "alpha2_beta1", "alpha2_beta1", "epsilon", params=_EPS,
+        "alpha2_beta1",
+        "alpha2_beta1",
+        "epsilon",
+        params=_EPS,
         reference="αβ(2,1) on convolutions, ε on dense layers: Kohlbrenner et al. 2020",
     ),
     "epsilon_alpha2_beta1_flat": CompositeSpec(
-        "flat", "alpha2_beta1", "epsilon", params=_EPS,
+        "flat",
+        "alpha2_beta1",
+        "epsilon",
+        params=_EPS,
         reference="flat first layer, αβ(2,1) on convolutions, ε on dense layers: "
         "Kohlbrenner et al. 2020",
     ),
     "epsilon_gamma_wsquare": CompositeSpec(
-        "wsquare", "gamma", "epsilon", params={**_EPS, "gamma": 0.25},
+        "wsquare",
+        "gamma",
+        "epsilon",
+        params={**_EPS, "gamma": 0.25},
         reference="w² on the first layer (unbounded input), γ on convolutions, ε on "
         "dense layers: Montavon et al. 2017 (w²), Montavon et al. 2019 (γ, ε)",
     ),
     "epsilon_gamma_box": CompositeSpec(
-        "zbox", "gamma", "epsilon",
+        "zbox",
+        "gamma",
+        "epsilon",
         params={**_EPS, "gamma": 0.25, "low": None, "high": None},
         reference="z^B on the first layer (bounded input in [low, high]), γ on "
         "convolutions, ε on dense layers: Montavon et al. 2017, 2019",

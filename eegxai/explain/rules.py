@@ -94,8 +94,8 @@ from zennit.rules import (
     ClampMod,
     Flat,
     Gamma,
-    Norm,
     NoMod,
+    Norm,
     Pass,
     WSquare,
     ZBox,
@@ -221,7 +221,9 @@ class ZPlus(BasicHook):
             ],
             output_modifiers=[lambda o: o] * 4,
             gradient_mapper=gradient_mapper,
-            reducer=lambda inputs, grads: sum(i * g for i, g in zip(inputs, grads)),
+            reducer=lambda inputs, grads: sum(
+                i * g for i, g in zip(inputs, grads, strict=True)
+            ),
         )
 
 

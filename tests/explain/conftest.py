@@ -24,8 +24,13 @@ def make_model(name: str, *, seed: int = 0, small: bool = True) -> nn.Module:
             model = ShallowFBCSPNet(N_CHANS, N_OUTPUTS, n_times=N_TIMES, **kw)
         elif name == "deep4":
             kw = (
-                dict(n_filters_time=8, n_filters_spat=8, n_filters_2=10,
-                     n_filters_3=12, n_filters_4=14)
+                dict(
+                    n_filters_time=8,
+                    n_filters_spat=8,
+                    n_filters_2=10,
+                    n_filters_3=12,
+                    n_filters_4=14,
+                )
                 if small
                 else {}
             )
@@ -34,14 +39,25 @@ def make_model(name: str, *, seed: int = 0, small: bool = True) -> nn.Module:
             model = EEGNet(N_CHANS, N_OUTPUTS, n_times=N_TIMES)
         elif name == "cnn":
             model = nn.Sequential(
-                nn.Conv1d(N_CHANS, 6, 7), nn.BatchNorm1d(6), nn.ReLU(),
-                nn.MaxPool1d(4), nn.Conv1d(6, 8, 5), nn.ReLU(),
-                nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(8, N_OUTPUTS),
+                nn.Conv1d(N_CHANS, 6, 7),
+                nn.BatchNorm1d(6),
+                nn.ReLU(),
+                nn.MaxPool1d(4),
+                nn.Conv1d(6, 8, 5),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool1d(1),
+                nn.Flatten(),
+                nn.Linear(8, N_OUTPUTS),
             )
         elif name == "mlp":
             model = nn.Sequential(
-                nn.Flatten(), nn.Linear(N_CHANS * N_TIMES, 16), nn.ReLU(),
-                nn.Dropout(0.5), nn.Linear(16, 8), nn.Tanh(), nn.Linear(8, N_OUTPUTS),
+                nn.Flatten(),
+                nn.Linear(N_CHANS * N_TIMES, 16),
+                nn.ReLU(),
+                nn.Dropout(0.5),
+                nn.Linear(16, 8),
+                nn.Tanh(),
+                nn.Linear(8, N_OUTPUTS),
             )
         else:  # pragma: no cover
             raise ValueError(name)

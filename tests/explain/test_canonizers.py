@@ -57,7 +57,9 @@ def test_split_ignores_spat_bias_like_combined_conv(X):
     """CombinedConv(bias_spat=False) ignores a bias attached to conv_spat."""
     model = randomize_batch_norm(make_model("shallow"))
     conv_spat = model.conv_time_spat.conv_spat
-    conv_spat.bias = nn.Parameter(torch.ones(conv_spat.out_channels, dtype=torch.float64))
+    conv_spat.bias = nn.Parameter(
+        torch.ones(conv_spat.out_channels, dtype=torch.float64)
+    )
     x = torch.as_tensor(X)
     with torch.no_grad():
         reference = model(x)

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from eegxai.explain import canonize, explain, explain_layer, make_composite, relevance_budget
+from eegxai.explain import (
+    canonize,
+    explain,
+    explain_layer,
+    make_composite,
+    relevance_budget,
+)
 
 from .conftest import make_model, randomize_batch_norm, zero_biases
 
@@ -22,7 +28,12 @@ def _logits(model, X, target=None):
 @pytest.mark.parametrize("name", BRAINDECODE + ["cnn", "mlp"])
 def test_every_leaf_gets_a_rule(name):
     model = make_model(name, small=False) if name != "cnn" else make_model(name)
-    for composite in ("epsilon", "alpha1_beta0", "epsilon_plus_flat", "epsilon_gamma_wsquare"):
+    for composite in (
+        "epsilon",
+        "alpha1_beta0",
+        "epsilon_plus_flat",
+        "epsilon_gamma_wsquare",
+    ):
         comp = make_composite(composite)
         with canonize(model):
             leaves = [n for n, m in model.named_modules() if not list(m.children())]
@@ -36,7 +47,11 @@ def test_first_layer_gets_the_first_layer_rule(name):
     model = make_model(name)
     comp = make_composite("epsilon_gamma_wsquare")
     with canonize(model), comp.context(model):
-        linear = [n for n, a in comp.assignments.items() if a in ("WSquare", "Gamma", "Epsilon")]
+        linear = [
+            n
+            for n, a in comp.assignments.items()
+            if a in ("WSquare", "Gamma", "Epsilon")
+        ]
         assert comp.assignments[linear[0]] == "WSquare"
         assert linear[0].endswith(FIRST_LAYER[name])
         assert comp.assignments[linear[-1]] == "Epsilon"  # classifier = dense
@@ -76,7 +91,9 @@ def test_layer_relevance_sums_to_input_relevance(name, X):
     layer = explain_layer(model, X, layer=FIRST_LAYER[name], **kwargs)
     assert layer.shape[0] == len(X) and layer.ndim == 4
     np.testing.assert_allclose(
-        layer.reshape(len(X), -1).sum(1), relevance.reshape(len(X), -1).sum(1), rtol=1e-6
+        layer.reshape(len(X), -1).sum(1),
+        relevance.reshape(len(X), -1).sum(1),
+        rtol=1e-6,
     )
 
 
@@ -108,7 +125,12 @@ def test_bias_relevance_is_the_epsilon_rule_share():
     layer = torch.nn.Linear(5, 2).double()
     X = np.random.default_rng(0).standard_normal((3, 5))
     relevance, bias = explain(
-        layer, X, composite="epsilon", epsilon=1e-12, target=0, device="cpu",
+        layer,
+        X,
+        composite="epsilon",
+        epsilon=1e-12,
+        target=0,
+        device="cpu",
         return_bias_relevance=True,
     )
     b = layer.bias.detach().numpy()[0]

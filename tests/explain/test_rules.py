@@ -58,7 +58,9 @@ def _np_alpha_beta(W, b, x, R, alpha, beta):
     pos, neg = np.clip(C, 0, None), np.clip(C, None, 0)
     P = pos.sum(1) + np.clip(b, 0, None)
     N = neg.sum(1) + np.clip(b, None, 0)
-    return alpha * (pos / _stab(P)[:, None]).T @ R - beta * (neg / _stab(N)[:, None]).T @ R
+    return (
+        alpha * (pos / _stab(P)[:, None]).T @ R - beta * (neg / _stab(N)[:, None]).T @ R
+    )
 
 
 def _np_gamma(W, b, x, R, gamma):
@@ -97,13 +99,21 @@ def _torch_rule(layer, rule, x, R):
     x = torch.as_tensor(x)[None].requires_grad_(True)
     with composite.context(layer):
         out = layer(x)
-        (relevance,) = torch.autograd.grad(out, x, torch.as_tensor(R).reshape(out.shape))
+        (relevance,) = torch.autograd.grad(
+            out, x, torch.as_tensor(R).reshape(out.shape)
+        )
     return relevance.detach().numpy().ravel()
 
 
 CASES = {
-    "epsilon": (lambda: rules.Epsilon(epsilon=0.1), lambda W, b, x, R: _np_epsilon(W, b, x, R, 0.1)),
-    "epsilon_small": (lambda: rules.Epsilon(epsilon=1e-9), lambda W, b, x, R: _np_epsilon(W, b, x, R, 1e-9)),
+    "epsilon": (
+        lambda: rules.Epsilon(epsilon=0.1),
+        lambda W, b, x, R: _np_epsilon(W, b, x, R, 0.1),
+    ),
+    "epsilon_small": (
+        lambda: rules.Epsilon(epsilon=1e-9),
+        lambda W, b, x, R: _np_epsilon(W, b, x, R, 1e-9),
+    ),
     "zplus": (lambda: rules.ZPlus(stabilizer=STAB), _np_zplus),
     "alpha2_beta1": (
         lambda: rules.AlphaBeta(alpha=2.0, beta=1.0, stabilizer=STAB),
@@ -166,20 +176,22 @@ def test_zplus_fallback_conserves_and_keeps_sign(seed):
 def _square_log_chain(seed):
     from braindecode.modules import SafeLog, Square
 
-    return nn.Sequential(Square(), nn.AvgPool1d(4, 2), SafeLog()), np.random.default_rng(
-        seed
-    )
+    return nn.Sequential(
+        Square(), nn.AvgPool1d(4, 2), SafeLog()
+    ), np.random.default_rng(seed)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_square_pool_log_chain_matches_numpy(seed):
-    from eegxai.explain.composites import RuleComposite, COMPOSITES
+    from eegxai.explain.composites import COMPOSITES, RuleComposite
 
     chain, rng = _square_log_chain(seed)
     chain = chain.double()
     z = rng.standard_normal((2, 3, 10))
     R_out = rng.standard_normal((2, 3, 4))
-    composite = RuleComposite(COMPOSITES["epsilon"], {"epsilon": 1e-9, "stabilizer": 1e-9})
+    composite = RuleComposite(
+        COMPOSITES["epsilon"], {"epsilon": 1e-9, "stabilizer": 1e-9}
+    )
     x = torch.as_tensor(z).requires_grad_(True)
     with composite.context(chain):
         out = chain(x)
@@ -191,7 +203,9 @@ def test_square_pool_log_chain_matches_numpy(seed):
     for w in range(4):
         window = slice(2 * w, 2 * w + 4)
         p = a[..., window].mean(-1, keepdims=True)
-        expected[..., window] += (a[..., window] / 4) / _stab(p, 1e-9) * R_out[..., w : w + 1]
+        expected[..., window] += (
+            (a[..., window] / 4) / _stab(p, 1e-9) * R_out[..., w : w + 1]
+        )
     np.testing.assert_allclose(got.detach().numpy(), expected, rtol=1e-9, atol=1e-12)
     # conservation except the sample not covered by any window (index 9 of 10 ... none here)
     np.testing.assert_allclose(got.sum(), R_out.sum(), rtol=1e-7)
