@@ -544,6 +544,14 @@ def lateralization_agreement(li_relevance, li_erd) -> dict:
     that desynchronizes. Null: every assignment of signs to the relevance LIs
     (exact; mean 0.5).
 
+    Caution: relevance of gradient×input type scales with the signal's
+    amplitude, so a decoder that reads the ERD can put *more* relevance on the
+    hemisphere that keeps its rhythm (the ERD hemisphere has less power). The
+    ground-truth oracle in the tests (log band-power difference C4 − C3) does
+    exactly that: value 0, ``relation == "opposite"``. Report ``relation``
+    beside the value: ``"opposite"`` for every class is also a consistent use
+    of the lateralized ERD, ``"mixed"`` is not.
+
     Parameters
     ----------
     li_relevance : dict of str to float | array-like, shape (n_classes,)
@@ -554,8 +562,9 @@ def lateralization_agreement(li_relevance, li_erd) -> dict:
     Returns
     -------
     result : dict
-        See the module docstring, plus ``"n_classes"`` and ``"agree"``
-        (per class, bool).
+        See the module docstring, plus ``"n_classes"``, ``"agree"`` (per
+        class, bool) and ``"relation"``: ``"same"`` (all classes agree),
+        ``"opposite"`` (all have the opposite nonzero sign) or ``"mixed"``.
     """
     if isinstance(li_relevance, Mapping) != isinstance(li_erd, Mapping):
         raise TypeError("'li_relevance' and 'li_erd' must both be dicts or both arrays.")
@@ -581,7 +590,10 @@ def lateralization_agreement(li_relevance, li_erd) -> dict:
     null_values = ((signs == s_erd) & (s_erd != 0)).mean(1)
     out = permutation_summary(float(agree.mean()), null_values, higher_is_better=True,
                               exact=True, null_name="random lateralization signs")
+    opposite = (s_rel == -s_erd) & (s_erd != 0)
     out["n_classes"] = k
+    out["relation"] = ("same" if agree.all() else "opposite" if opposite.all()
+                       else "mixed")
     out["agree"] = {str(key): bool(a) for key, a in zip(keys, agree, strict=True)}
     return out
 
@@ -863,9 +875,13 @@ def compare_subject(
     if li_relevance is not None and li_erd is not None:
         s = lateralization_agreement(li_relevance, li_erd)
         n_agree = sum(s["agree"].values())
+        relation = {"same": "on the ERD hemisphere",
+                    "opposite": "on the hemisphere opposite to the ERD",
+                    "mixed": "inconsistently"}[s["relation"]]
         s["reading"] = (f"relevance lateralizes like the ERD for {n_agree} of "
-                        f"{s['n_classes']} classes (chance {s['null_mean'] * s['n_classes']:.1f}, "
-                        f"p = {s['p_value']:.3f})")
+                        f"{s['n_classes']} classes (chance "
+                        f"{s['null_mean'] * s['n_classes']:.1f}, p = "
+                        f"{s['p_value']:.3f}); relevance lies {relation}")
         metrics["lateralization_agreement"] = s
 
     if relevance_time_course is not None and erd_time_course is not None:

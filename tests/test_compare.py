@@ -134,8 +134,10 @@ def test_lateralization_agreement():
     assert s["value"] == 1.0 and s["null_mean"] == 0.5
     assert s["p_value"] == pytest.approx(0.25)
     assert s["agree"] == {"left_hand": True, "right_hand": True}
+    assert s["relation"] == "same"
     s = lateralization_agreement([0.4, 0.3], [-0.8, 0.6])
-    assert s["value"] == 0.5
+    assert s["value"] == 0.5 and s["relation"] == "mixed"
+    assert lateralization_agreement([0.4, -0.3], [-0.8, 0.6])["relation"] == "opposite"
     with pytest.raises(ValueError, match="share no class"):
         lateralization_agreement({"a": 1.0}, {"b": 1.0})
     with pytest.raises(TypeError, match="both be dicts"):
@@ -274,3 +276,79 @@ def test_csp_erd_components_pick_contralateral_pattern():
     assert np.argmax(patterns[comps["right_hand"]]) == 0
     with pytest.raises(ValueError, match="channels but 'X'"):
         csp_erd_components(np.ones((2, 4)), Xf, y)
+
+
+@pytest.mark.slow
+def test_compare_subject_on_simulated_ground_truth():
+    """An oracle decoder that uses the planted ERD agrees with the expert features."""
+    import mne
+    from scipy import signal
+
+    from eegxai.analysis import (
+        amplitude_perturbation_correlation,
+        channel_relevance,
+        input_relevance_spectrum,
+        lateralization_index,
+        relevance_time_course,
+    )
+    from eegxai.expert.discriminability import band_power_r2
+    from eegxai.expert.erds import epochs_to_arrays, erd_time_course, erds_map
+    from eegxai.expert.erds import erd_lateralization as erd_li
+
+    simulate = pytest.importorskip("eegxai.datasets.simulate")
+    raws, truth = simulate.simulate_subject(2, montage="2b", n_trials_per_class=25,
+                                            sessions=["01T"], sfreq=100.0, seed=0)
+    raw = raws[0].pick("eeg")
+    events, event_id = mne.events_from_annotations(raw, verbose=False)
+    epochs = mne.Epochs(raw, events, event_id={c: event_id[c] for c in truth.classes},
+                        tmin=-2.0, tmax=5.0, baseline=None, preload=True, verbose=False)
+    X, y, sfreq, times, ch_names = epochs_to_arrays(epochs)
+    band = truth.erd_band
+    sos = signal.butter(4, band, btype="bandpass", fs=sfreq, output="sos")
+    win = (times >= truth.erd_window[0]) & (times <= truth.erd_window[1])
+    c3, c4 = ch_names.index("C3"), ch_names.index("C4")
+
+    def predict(batch):  # right-hand logit: mu power at C4 over C3 in the ERD window
+        f = signal.sosfiltfilt(sos, batch[..., win], axis=-1)
+        logp = np.log((f**2).mean(-1))
+        d = logp[:, c4] - logp[:, c3]
+        return np.stack([-d, d], axis=1)
+
+    # Oracle relevance: grad × input of that band-power model, on C3/C4 in the window.
+    R = np.zeros_like(X)
+    filtered = signal.sosfiltfilt(sos, X, axis=-1)
+    sign = np.where(y == 1, 1.0, -1.0)[:, None]
+    R[:, c4] = sign * X[:, c4] * filtered[:, c4] * win
+    R[:, c3] = -sign * X[:, c3] * filtered[:, c3] * win
+    R_abs = np.abs(R)
+
+    r2 = band_power_r2(X, y, sfreq=sfreq, times=times, window=truth.erd_window)
+    erd_tc = erd_time_course(X, y, sfreq=sfreq, times=times, band=band,
+                             baseline=(-1.5, -0.5))
+    erds = erds_map(X, y, sfreq=sfreq, times=times, freqs=np.arange(6.0, 31.0, 2.0),
+                    ch_names=ch_names, baseline=(-1.5, -0.5), tmin=-1.5, tmax=4.5,
+                    decim=2, n_permutations=0)
+    per_channel = channel_relevance(R_abs)
+    li_rel = {cls: float(lateralization_index(per_channel[y == k].mean(0), ch_names))
+              for k, cls in enumerate(truth.classes)}
+    res = compare_subject(
+        subject=2, model="oracle", dataset="sim",
+        perturbation=amplitude_perturbation_correlation(predict, X, sfreq, n_repeats=10,
+                                                        seed=0, fmax=45),
+        input_spectrum=input_relevance_spectrum(R, sfreq, X=X, fmax=45),
+        r2=r2, discriminative_band=band,
+        li_relevance=li_rel,
+        li_erd=erd_li(erds, band=band, window=truth.erd_window),
+        relevance_time_course=relevance_time_course(R, times=times, absolute=True),
+        erd_time_course=erd_tc, n_permutations=200, seed=0,
+    )
+    m = res["metrics"]
+    # Relevance magnitude follows power, so it sits where the rhythm remains.
+    assert m["lateralization_agreement"]["relation"] == "opposite"
+    assert "opposite to the ERD" in m["lateralization_agreement"]["reading"]
+    assert m["time_course_correlation"]["value"] > 0.5
+    assert m["time_course_correlation"]["p_value"] < 0.05
+    for est in ("perturbation", "input"):
+        assert m[f"peak_distance_{est}"]["inside_band"], m[f"peak_distance_{est}"]
+        assert m[f"spectral_spearman_{est}"]["value"] > 0
+        assert m[f"mu_beta_share_{est}"]["value"] > m[f"mu_beta_share_{est}"]["null_mean"]

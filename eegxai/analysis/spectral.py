@@ -352,6 +352,25 @@ def _row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(den > 0, r, 0.0)
 
 
+def _bin_matrix(freqs: np.ndarray, width: float | None, fmax: float | None):
+    """Sum-aggregation matrix (n_freqs, n_bins) for bins of ``width`` Hz, and centers.
+
+    Bin ``b`` holds the frequencies in ``[b·width − width/2, b·width + width/2)``,
+    so bin centers are multiples of ``width`` (0, width, 2·width, ...).
+    """
+    top = freqs[-1] if fmax is None else min(fmax, freqs[-1])
+    if width is None:
+        keep = freqs <= top
+        return np.eye(len(freqs))[:, keep], freqs[keep]
+    check_positive(width, "freq_bin")
+    index = np.floor(freqs / width + 0.5).astype(int)
+    centers = np.arange(index.max() + 1) * width
+    matrix = np.zeros((len(freqs), len(centers)))
+    matrix[np.arange(len(freqs)), index] = 1.0
+    keep = (matrix.sum(0) > 0) & (centers <= top)
+    return matrix[:, keep], centers[keep]
+
+
 def amplitude_perturbation_correlation(
     predict: Callable[[np.ndarray], np.ndarray],
     X,
@@ -361,6 +380,7 @@ def amplitude_perturbation_correlation(
     n_repeats: int = 10,
     noise_std: float = 0.1,
     fmax: float | None = None,
+    freq_bin: float | None = 1.0,
     batch_size: int | None = None,
     seed=None,
 ) -> dict:
@@ -393,6 +413,12 @@ def amplitude_perturbation_correlation(
         Noise standard deviation relative to the mean amplitude.
     fmax : float | None
         Keep only frequencies ``<= fmax`` in the result.
+    freq_bin : float | None
+        Width in Hz of the frequency bins: the amplitude changes of the rFFT
+        bins inside a bin are summed before correlating. A long epoch has a
+        fine rFFT grid (``sfreq / n_times`` Hz) whose single-bin correlations
+        are small and noisy; summing raises the signal by about
+        ``sqrt(bins per bin)``. None keeps the rFFT grid.
     batch_size : int | None
         Trials passed to ``predict`` at once (all when None).
     seed : int | numpy.random.Generator | None
@@ -439,14 +465,11 @@ def amplitude_perturbation_correlation(
         X_new = np.fft.irfft(new_amp * np.exp(1j * phase), n=n_times, axis=-1)
         d_amp.append(new_amp - amp)
         d_out.append(_out(X_new) - base)
-    d_amp = np.concatenate(d_amp)
-    d_out = np.concatenate(d_out)
-    corr = _row_corr(d_amp, d_out)
     freqs = np.fft.rfftfreq(n_times, 1.0 / sfreq)
-    if fmax is not None:
-        keep = freqs <= fmax
-        freqs, corr = freqs[keep], corr[:, keep]
-    return {"freqs": freqs, "correlation": corr}
+    matrix, centers = _bin_matrix(freqs, freq_bin, fmax)
+    d_amp = np.concatenate(d_amp) @ matrix
+    d_out = np.concatenate(d_out)
+    return {"freqs": centers, "correlation": _row_corr(d_amp, d_out)}
 
 
 def input_relevance_spectrum(
@@ -456,6 +479,7 @@ def input_relevance_spectrum(
     X=None,
     method: str = "correlation",
     fmax: float | None = None,
+    freq_bin: float | None = 1.0,
     absolute: bool = False,
 ) -> dict:
     """Spectral view of input relevance, per channel × frequency.
@@ -471,7 +495,7 @@ def input_relevance_spectrum(
     method : ``"correlation"`` | ``"fft"``
         ``"correlation"``: Pearson correlation over trials between the
         channel's total relevance ``Σ_t R[n, c, t]`` and the log amplitude
-        spectrum ``log |FFT(X[n, c])|(f)`` — which input frequencies make a
+        spectrum ``log |FFT(hann · X[n, c])|(f)`` (per frequency bin) — which input frequencies make a
         trial relevant (range [−1, 1]). ``"fft"``: mean over trials of the
         amplitude spectrum of the relevance signal ``|FFT(R[n, c])|(f)``
         (≥ 0). Caution: for a model that uses band power at ``f0``, relevance
@@ -479,6 +503,10 @@ def input_relevance_spectrum(
         ``2 f0``, not at ``f0``; use it to see the time scale of relevance.
     fmax : float | None
         Keep only frequencies ``<= fmax``.
+    freq_bin : float | None
+        Width in Hz of frequency bins (bins centered on multiples of the
+        width): power (``"correlation"``) or amplitude (``"fft"``) is summed
+        within a bin first. None keeps the FFT grid.
     absolute : bool
         Use ``|R|`` for the channel totals of ``"correlation"``.
 
@@ -492,8 +520,9 @@ def input_relevance_spectrum(
     check_positive(sfreq, "sfreq")
     n_times = relevance.shape[-1]
     freqs = np.fft.rfftfreq(n_times, 1.0 / sfreq)
+    matrix, centers = _bin_matrix(freqs, freq_bin, fmax)
     if method == "fft":
-        spectrum = np.abs(np.fft.rfft(relevance, axis=-1)).mean(axis=0)
+        spectrum = (np.abs(np.fft.rfft(relevance, axis=-1)) @ matrix).mean(axis=0)
     else:
         if X is None:
             raise ValueError("method='correlation' needs the inputs 'X'.")
@@ -503,12 +532,10 @@ def input_relevance_spectrum(
                 f"'X' has shape {X.shape} but 'relevance' has {relevance.shape}."
             )
         window = signal.windows.hann(n_times, sym=False)
-        log_amp = np.log(np.abs(np.fft.rfft(X * window, axis=-1)) + 1e-12)
+        power = np.abs(np.fft.rfft(X * window, axis=-1)) ** 2 @ matrix
+        log_amp = 0.5 * np.log(power + np.finfo(float).tiny)
         totals = (np.abs(relevance) if absolute else relevance).sum(-1)
         spectrum = np.stack(
             [_row_corr(log_amp[:, c], totals[:, c]) for c in range(X.shape[1])]
         )
-    if fmax is not None:
-        keep = freqs <= fmax
-        freqs, spectrum = freqs[keep], spectrum[:, keep]
-    return {"freqs": freqs, "spectrum": spectrum}
+    return {"freqs": centers, "spectrum": spectrum}

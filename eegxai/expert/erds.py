@@ -30,6 +30,7 @@ References
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -289,6 +290,9 @@ def erds_map(
     if len(ch_names) != X.shape[1]:
         raise ValueError("'ch_names' must have one name per channel of 'X'.")
     rng = check_random_state(seed)
+    # MNE >= 1.13 renamed the permutation test's 'seed' to 'rng' (and warns on 'seed').
+    seed_kw = ("rng" if "rng" in inspect.signature(permutation_cluster_1samp_test).parameters
+               else "seed")
     power = _tfr_power(X, sfreq, freqs, method, n_cycles, decim, n_jobs)
     tfr_times = times[::decim]
     base_sel = _time_sel(tfr_times, baseline, "baseline")
@@ -317,7 +321,7 @@ def erds_map(
             for tail, mask in ((1, mask_ers), (-1, mask_erd)):
                 _, clusters, p_values, _ = permutation_cluster_1samp_test(
                     log_ratio[:, c], tail=tail, n_permutations=int(n_permutations),
-                    out_type="mask", seed=int(rng.integers(2**31 - 1)),
+                    out_type="mask", **{seed_kw: int(rng.integers(2**31 - 1))},
                     buffer_size=None, verbose=False,
                 )
                 for cluster, p in zip(clusters, p_values, strict=True):

@@ -114,3 +114,28 @@ def test_validation(erd_data):
         erds_map(X, y, sfreq=sfreq, times=times, freqs=FREQS, baseline=(-9.0, -8.0))
     with pytest.raises(ValueError, match="'y' must have shape"):
         erds_map(X, y[:3], sfreq=sfreq, times=times, freqs=FREQS)
+
+
+@pytest.mark.slow
+def test_erds_on_simulated_subject():
+    import mne
+
+    simulate = pytest.importorskip("eegxai.datasets.simulate")
+    raws, truth = simulate.simulate_subject(1, montage="2b", n_trials_per_class=20,
+                                            sessions=["01T"], sfreq=100.0, seed=0)
+    raw = raws[0].pick("eeg")
+    events, event_id = mne.events_from_annotations(raw, verbose=False)
+    epochs = mne.Epochs(raw, events, event_id={c: event_id[c] for c in truth.classes},
+                        tmin=-2.0, tmax=5.0, baseline=None, preload=True, verbose=False)
+    res = compute_erds(epochs, np.arange(6.0, 31.0, 2.0), baseline=(-1.5, -0.5),
+                       tmin=-1.5, tmax=4.5, decim=2, n_permutations=100, seed=0)
+    values = band_window_mean(res, band=truth.erd_band, window=truth.erd_window)
+    for k, cls in enumerate(truth.classes):
+        (channel,) = truth.erd_channels[cls]
+        ch = res.ch_names.index(channel)
+        assert values[k, ch] < -25  # planted ERD on the planted channel
+        fsel = (res.freqs >= truth.erd_band[0]) & (res.freqs <= truth.erd_band[1])
+        tsel = (res.times >= truth.erd_window[0]) & (res.times <= truth.erd_window[1])
+        assert res.mask_erd[k, ch][fsel][:, tsel].mean() > 0.5
+    li = erd_lateralization(res, band=truth.erd_band, window=truth.erd_window)
+    assert li["left_hand"] < 0 < li["right_hand"]
