@@ -133,7 +133,8 @@ def epochs_to_arrays(epochs, *, class_names: Sequence[str] = DEFAULT_CLASS_NAMES
     Returns
     -------
     X : ndarray, shape (n_epochs, n_chans, n_times)
-        Data of the epochs whose event is one of ``class_names``.
+        EEG channels (``mne.pick_types(eeg=True)``; EOG and stim dropped) of
+        the epochs whose event is one of ``class_names``.
     y : ndarray of int, shape (n_epochs,)
         Class index.
     sfreq : float
@@ -141,7 +142,7 @@ def epochs_to_arrays(epochs, *, class_names: Sequence[str] = DEFAULT_CLASS_NAMES
     times : ndarray, shape (n_times,)
         Epoch times.
     ch_names : list of str
-        Channel names.
+        Names of the EEG channels in ``X``.
     """
     code_to_name = {code: name for name, code in epochs.event_id.items()}
     missing = [c for c in class_names if c not in epochs.event_id]
