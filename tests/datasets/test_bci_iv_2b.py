@@ -147,3 +147,17 @@ def test_invalid_subject_and_session():
         load_bci_iv_2b(1, sessions=["06E"])
     with pytest.raises(ValueError, match="'moabb', 'gdf'"):
         load_bci_iv_2b(1, source="http")
+
+
+def test_nan_samples_interpolated():
+    import mne
+
+    from eegxai.datasets.bci_iv_2b import _interpolate_nan
+
+    data = np.tile(np.linspace(0.0, 1.0, 50), (2, 1))
+    data[0, 10:15] = np.nan
+    raw = mne.io.RawArray(data.copy(), mne.create_info(2, 50.0, "eeg"), verbose=False)
+    assert _interpolate_nan(raw) == 5
+    np.testing.assert_allclose(
+        raw.get_data(), np.tile(np.linspace(0.0, 1.0, 50), (2, 1))
+    )

@@ -175,3 +175,25 @@ def test_no_erd_control():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         simulate_subject(1, **kwargs)
+
+
+@pytest.mark.parametrize("montage", ["2b", "64"])
+def test_default_erd_is_decodable_by_csp_lda(montage):
+    """The default planted ERD gives >= 90 % CSP+LDA accuracy (5-fold CV)."""
+    from mne.decoding import CSP
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from eegxai.preprocessing import epochs_to_arrays, preprocess
+
+    sessions = ["01T"] if montage == "2b" else ["1"]
+    runs = None if montage == "2b" else ["4"]
+    raws, _ = simulate_subject(5, montage=montage, n_trials_per_class=30,
+                               sessions=sessions, runs=runs, seed=1)  # fmt: skip
+    epochs = preprocess(raws, tmin=0.5, tmax=4.0)
+    X, y, _ = epochs_to_arrays(epochs)
+    csp = CSP(n_components=4, reg="ledoit_wolf", rank="full")
+    clf = make_pipeline(csp, LinearDiscriminantAnalysis())
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    assert cross_val_score(clf, X.astype(float), y, cv=cv).mean() >= 0.9
