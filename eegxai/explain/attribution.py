@@ -424,6 +424,9 @@ def _attribute(
 
             stack.enter_context(_removing(module.register_forward_hook(probe)))
 
+        # fast rules switch grad mode off inside a layer's forward; this context
+        # restores the caller's grad mode even if a forward raises
+        stack.enter_context(torch.enable_grad())
         for start in range(0, X.shape[0], batch_size):
             stop = min(start + batch_size, X.shape[0])
             x = torch.as_tensor(X[start:stop], dtype=dtype, device=torch_device)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from torch import nn
+from zennit import rules as zennit_rules
 from zennit.core import Composite
 from zennit.types import Activation, AvgPool, BatchNorm, MaxPool
 from zennit.types import Linear as LinearTypes
@@ -48,6 +49,7 @@ from .rules import (
     AffineNorm,
     AlphaBeta,
     Epsilon,
+    FastRule,
     Flat,
     Gamma,
     LogRule,
@@ -58,6 +60,7 @@ from .rules import (
     WSquare,
     ZBox,
     ZPlus,
+    fast_supported,
 )
 
 __all__ = [
@@ -127,6 +130,18 @@ class ExpressionRule(ActivationPass):
         if grad_input[0] is not None and grad_input[0].shape == grad_output[0].shape:
             return grad_output
         return None
+
+
+def _zennit_equivalent(rule: FastRule):
+    """Zennit's version of a fast rule, for layers the fast path cannot handle."""
+    if isinstance(rule, Epsilon):
+        return zennit_rules.Epsilon(epsilon=rule.epsilon, zero_params=rule.zero_params)
+    stab = rule.stabilizer_value
+    if isinstance(rule, ZPlus):  # no fallback for neurons without positive input
+        return zennit_rules.ZPlus(stabilizer=stab, zero_params=rule.zero_params)
+    if isinstance(rule, Flat):
+        return zennit_rules.Flat(stabilizer=stab, zero_params=rule.zero_params)
+    return zennit_rules.WSquare(stabilizer=stab, zero_params=rule.zero_params)
 
 
 def _rule_factories(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +306,10 @@ class RuleComposite(Composite):
                 role = self.spec.dense
             else:
                 role = self.spec.conv
-            return self.factories[role]()
+            rule = self.factories[role]()
+            if isinstance(rule, FastRule) and not fast_supported(module):
+                rule = _zennit_equivalent(rule)
+            return rule
         if isinstance(module, bd.get("square", ())):
             return SquareRule()
         if isinstance(module, bd.get("log", ())):

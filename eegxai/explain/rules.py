@@ -85,22 +85,11 @@ References
 
 from __future__ import annotations
 
-import weakref
-
 import torch
+import torch.nn.functional as F
+from zennit import rules as zennit_rules
 from zennit.core import BasicHook, Hook, RemovableHandleList, Stabilizer
-from zennit.rules import (
-    AlphaBeta,
-    ClampMod,
-    Flat,
-    Gamma,
-    NoMod,
-    Norm,
-    Pass,
-    WSquare,
-    ZBox,
-    zero_bias,
-)
+from zennit.rules import AlphaBeta, Gamma, NoMod, Norm, Pass, ZBox
 
 __all__ = [
     "ActivationPass",
@@ -120,22 +109,115 @@ __all__ = [
 ]
 
 
-class Epsilon(Hook):
-    r"""LRP-ε rule, reusing the layer's forward output (Bach et al. 2015, eq. 58).
+def fast_supported(module) -> bool:
+    """Whether the fast rules below can handle ``module`` (else use zennit's)."""
+    if isinstance(module, torch.nn.Linear):
+        return True
+    if isinstance(module, (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)):
+        return not isinstance(module.padding, str) and module.padding_mode == "zeros"
+    return False
 
-    ``R_j = Σ_k x_j w_jk / (z_k + ε sign(z_k)) R_k`` with ``z_k = Σ_j x_j w_jk + b_k``.
-    Numerically identical to ``zennit.rules.Epsilon``. Implementation: a
-    pre-hook on the layer's backward node replaces the incoming relevance ``R_k``
-    by ``R_k / (z_k ± ε)``; the ordinary backward then yields
-    ``Σ_k w_jk R_k / (z_k ± ε)`` and the input hook multiplies by ``x_j``.
+
+def _apply(module, x, weight, bias):
+    """The layer's affine map with other parameters."""
+    if isinstance(module, torch.nn.Linear):
+        return F.linear(x, weight, bias)
+    conv = {3: F.conv1d, 4: F.conv2d, 5: F.conv3d}[weight.ndim]
+    return conv(
+        x, weight, bias, module.stride, module.padding, module.dilation, module.groups
+    )
+
+
+def _apply_transposed(module, input_shape, weight, grad):
+    """``W^T grad`` for the layer's linear map with weight ``weight`` (a VJP)."""
+    if isinstance(module, torch.nn.Linear):
+        return grad @ weight
+    fn = {
+        3: torch.nn.grad.conv1d_input,
+        4: torch.nn.grad.conv2d_input,
+        5: torch.nn.grad.conv3d_input,
+    }[weight.ndim]
+    return fn(
+        input_shape,
+        weight,
+        grad,
+        module.stride,
+        module.padding,
+        module.dilation,
+        module.groups,
+    )
+
+
+class _RuleFunction(torch.autograd.Function):
+    """Connect a layer's input to its (graph-free) output through a rule."""
+
+    @staticmethod
+    def forward(ctx, x, output, hook, module):
+        ctx.save_for_backward(x, output)
+        ctx.hook, ctx.module = hook, module
+        return output.view_as(output)
+
+    @staticmethod
+    def backward(ctx, relevance):
+        x, output = ctx.saved_tensors
+        (r_in,) = ctx.hook.backward(ctx.module, (x, output), (relevance,))
+        return r_in, None, None, None
+
+
+class FastRule(Hook):
+    """Base of the rules written here for speed, with zennit's Hook interface.
+
+    zennit's ``BasicHook`` runs the layer's ordinary backward (whose result it
+    then discards) and, in the backward pass, one extra forward *and* backward
+    per input/parameter modifier. Here the layer's forward runs without building
+    a graph, and a custom autograd function computes the relevance directly
+    from the stored input and output with transposed convolutions only. The
+    numbers are the same (tested against numpy and zennit).
+
+    Subclasses implement ``relevance(module, x, output, R) -> R_in``.
+    """
+
+    def register(self, module):  # noqa: D102
+        state = {}
+
+        def pre(mod, args):
+            state["grad"] = torch.is_grad_enabled()
+            state["connect"] = state["grad"] and args[0].requires_grad
+            if state["connect"]:
+                torch.set_grad_enabled(False)
+
+        def post(mod, args, output):
+            torch.set_grad_enabled(state["grad"])
+            if state["connect"]:
+                return _RuleFunction.apply(args[0], output, self, mod)
+            return None
+
+        return RemovableHandleList(
+            [module.register_forward_pre_hook(pre), module.register_forward_hook(post)]
+        )
+
+    def backward(self, module, grad_input, grad_output):  # noqa: D102
+        x, output = grad_input
+        with torch.no_grad():
+            return (self.relevance(module, x, output, grad_output[0]),)
+
+    def relevance(self, module, x, output, relevance):  # pragma: no cover
+        raise NotImplementedError
+
+
+class Epsilon(FastRule):
+    r"""LRP-ε rule (Bach et al. 2015, eq. 58), reusing the layer's output.
+
+    ``R_j = x_j Σ_k w_jk R_k / (z_k + ε sign(z_k))`` with
+    ``z_k = Σ_j x_j w_jk + b_k`` (``sign(0) = +1``); one transposed
+    convolution. Same numbers as ``zennit.rules.Epsilon``.
 
     Parameters
     ----------
     epsilon : float
-        Stabiliser ε added with the sign of ``z`` (``+ε`` for ``z = 0``).
+        Stabiliser ε.
     zero_params : list of str | None
-        Parameters set to zero in the denominator (e.g. ``["bias"]``); the
-        forward is then recomputed once, as in zennit.
+        Parameters set to zero in the denominator (e.g. ``["bias"]``).
     """
 
     def __init__(self, epsilon=1e-6, zero_params=None):
@@ -147,84 +229,123 @@ class Epsilon(Hook):
     def copy(self):  # noqa: D102
         return self.__class__(epsilon=self.epsilon, zero_params=self.zero_params)
 
-    def forward(self, module, input, output):  # noqa: D102
-        self.stored_tensors["input"] = input
-
-    def post_forward(self, module, input, output):  # noqa: D102
-        out = output[0] if isinstance(output, tuple) else output
-        if out.grad_fn is not None:
-            hook_ref = weakref.ref(self)
-            if self.zero_params:
-                with torch.no_grad(), NoMod(zero_params=self.zero_params)(module) as m:
-                    denominator = self.stabilizer(m.forward(input[0]))
-            else:
-                denominator = self.stabilizer(out.detach())
-
-            def prehook(grad_outputs):
-                hook = hook_ref()
-                if hook is None or not hook.active:
-                    return None
-                hook.stored_tensors["grad_output"] = grad_outputs
-                return (grad_outputs[0] / denominator,) + tuple(grad_outputs[1:])
-
-            self.tensor_handles.append(out.grad_fn.register_prehook(prehook))
-        return output
-
-    def backward(self, module, grad_input, grad_output):  # noqa: D102
-        return (self.stored_tensors["input"][0] * grad_input[0],)
+    def relevance(self, module, x, output, relevance):  # noqa: D102
+        z = output
+        if self.zero_params and "bias" in self.zero_params and module.bias is not None:
+            z = _apply(module, x, module.weight, None)
+        g = relevance / self.stabilizer(z)
+        return x * _apply_transposed(module, x.shape, module.weight, g)
 
 
-class ZPlus(BasicHook):
+class ZPlus(FastRule):
     r"""z+ rule = αβ with α=1, β=0, for signed inputs, with a conserving fallback.
 
-    Positive contributions are ``(x_j w_jk)^+ = x_j^+ w_jk^+ + x_j^- w_jk^-``
-    (plus ``b_k^+``); ``R_j = Σ_k (x_j w_jk)^+ / Σ_j (x_j w_jk)^+ R_k``
-    (Bach et al. 2015, eq. 60; Montavon et al. 2017, z+). For a neuron ``k`` with
-    no positive contribution the ratio is undefined and zennit drops ``R_k``; here
-    ``R_k`` is distributed over the negative contributions instead,
-    ``(x_j w_jk)^- / Σ_j (x_j w_jk)^-``. Both shares are non-negative and sum to
-    one, so relevance is conserved and keeps its sign.
+    Positive contributions are ``(x_j w_jk)^+ = x_j^+ w_jk^+ + x_j^- w_jk^-``;
+    with ``P_k = Σ_j (x_j w_jk)^+ + b_k^+``,
+    ``R_j = Σ_k (x_j w_jk)^+ / P_k · R_k`` (Bach et al. 2015, eq. 60; Montavon
+    et al. 2017, z+). For a neuron with ``P_k = 0`` (no positive contribution)
+    the ratio is undefined and zennit drops ``R_k``; here ``R_k`` goes to the
+    negative contributions in proportion, ``(x_j w_jk)^- / N_k`` with
+    ``N_k = z_k − P_k``. Both shares are non-negative and sum to one: relevance
+    is conserved (biases aside) and keeps its sign. Cost: two convolutions and
+    two transposed ones (one of each for non-negative inputs), plus two more
+    only in batches where the fallback is needed.
 
     Parameters
     ----------
     stabilizer : float
-        Added to denominators (with their sign) to avoid division by zero.
+        Added to denominators (with their sign).
     zero_params : list of str | None
-        Parameters set to zero in all terms (e.g. ``["bias"]``).
+        ``["bias"]`` ignores the bias.
     """
 
     def __init__(self, stabilizer=1e-6, zero_params=None):
-        stab = Stabilizer.ensure(stabilizer)
-        keep = {"zero_params": zero_params}
-        nobias = {"zero_params": zero_bias(zero_params)}
+        super().__init__()
+        self.stabilizer_value = stabilizer
+        self.zero_params = zero_params
+        self.stabilizer = Stabilizer.ensure(stabilizer)
 
-        def gradient_mapper(out_grad, outputs):
-            positive = outputs[0] + outputs[1]
-            negative = outputs[2] + outputs[3]
-            has_positive = (positive > 0).to(out_grad)
-            g_pos = out_grad * has_positive / stab(positive)
-            g_neg = out_grad * (1 - has_positive) / stab(negative)
-            return [g_pos, g_pos, g_neg, g_neg]
+    def copy(self):  # noqa: D102
+        return self.__class__(self.stabilizer_value, self.zero_params)
 
-        super().__init__(
-            input_modifiers=[
-                lambda x: x.clamp(min=0),
-                lambda x: x.clamp(max=0),
-                lambda x: x.clamp(min=0),
-                lambda x: x.clamp(max=0),
-            ],
-            param_modifiers=[
-                ClampMod(min=0.0, **keep),
-                ClampMod(max=0.0, **nobias),
-                ClampMod(max=0.0, **keep),
-                ClampMod(min=0.0, **nobias),
-            ],
-            output_modifiers=[lambda o: o] * 4,
-            gradient_mapper=gradient_mapper,
-            reducer=lambda inputs, grads: sum(
-                i * g for i, g in zip(inputs, grads, strict=True)
-            ),
+    def relevance(self, module, x, output, relevance):  # noqa: D102
+        w = module.weight
+        w_pos, w_neg = w.clamp(min=0), w.clamp(max=0)
+        bias = module.bias
+        if self.zero_params and "bias" in self.zero_params:
+            bias = None
+        x_pos = x.clamp(min=0)
+        signed = bool((x < 0).any())
+        x_neg = x.clamp(max=0) if signed else None
+        positive = _apply(
+            module, x_pos, w_pos, None if bias is None else bias.clamp(min=0)
         )
+        if signed:
+            positive = positive + _apply(module, x_neg, w_neg, None)
+        z = output if bias is module.bias else _apply(module, x, w, bias)
+        has_positive = positive > 0
+        g_pos = torch.where(has_positive, relevance / self.stabilizer(positive), 0.0)
+        r_in = x_pos * _apply_transposed(module, x.shape, w_pos, g_pos)
+        if signed:
+            r_in += x_neg * _apply_transposed(module, x.shape, w_neg, g_pos)
+        fallback = ~has_positive & (relevance != 0)
+        if bool(fallback.any()):
+            negative = z - positive
+            g_neg = torch.where(fallback, relevance / self.stabilizer(negative), 0.0)
+            r_in += x_pos * _apply_transposed(module, x.shape, w_neg, g_neg)
+            if signed:
+                r_in += x_neg * _apply_transposed(module, x.shape, w_pos, g_neg)
+        return r_in
+
+
+class _InputFree(FastRule):
+    """Rules whose shares do not depend on the input: w² and flat."""
+
+    def modified(self, module):  # pragma: no cover
+        raise NotImplementedError
+
+    def relevance(self, module, x, output, relevance):  # noqa: D102
+        weight, bias = self.modified(module)
+        ones = torch.ones((1,) + tuple(x.shape[1:]), dtype=x.dtype, device=x.device)
+        denominator = self.stabilizer(_apply(module, ones, weight, bias))
+        return _apply_transposed(module, x.shape, weight, relevance / denominator)
+
+
+class WSquare(_InputFree):
+    r"""w² rule (Montavon et al. 2017): ``R_j = Σ_k w_jk² / Σ_j w_jk² · R_k``.
+
+    Input-independent, for unbounded first-layer inputs. As in
+    ``zennit.rules.WSquare`` the squared bias enters the denominator.
+    The denominator is computed once per call on a single all-ones sample.
+    """
+
+    def __init__(self, stabilizer=1e-6, zero_params=None):
+        super().__init__()
+        self.stabilizer_value = stabilizer
+        self.zero_params = zero_params
+        self.stabilizer = Stabilizer.ensure(stabilizer)
+
+    def copy(self):  # noqa: D102
+        return self.__class__(self.stabilizer_value, self.zero_params)
+
+    def modified(self, module):  # noqa: D102
+        bias = module.bias
+        if bias is not None and not (self.zero_params and "bias" in self.zero_params):
+            bias = bias**2
+        else:
+            bias = None
+        return module.weight**2, bias
+
+
+class Flat(WSquare):
+    r"""Flat rule (Lapuschkin et al. 2019): every connected input gets an equal share.
+
+    ``R_j = Σ_k 1 / n_k · R_k`` with ``n_k`` the number of inputs connected to
+    ``k`` (zero padding excluded). As ``zennit.rules.Flat``.
+    """
+
+    def modified(self, module):  # noqa: D102
+        return torch.ones_like(module.weight), None
 
 
 class PoolPlus(BasicHook):
@@ -323,5 +444,12 @@ class Route(Hook):
 # Rules that only pass or route relevance: they neither create nor absorb any.
 CONSERVING_RULES = (Route, ActivationPass, SquareRule, LogRule)
 
-# Re-exported zennit rules (used unchanged): AlphaBeta, Gamma, WSquare, Flat, ZBox.
-_ = (AlphaBeta, Gamma, WSquare, Flat, ZBox)
+#: zennit's own versions of the fast rules, used for layers the fast path does
+#: not cover (transposed convolutions, string padding, non-zero padding modes).
+ZENNIT_FALLBACK = {
+    "Epsilon": zennit_rules.Epsilon,
+    "WSquare": zennit_rules.WSquare,
+    "Flat": zennit_rules.Flat,
+}
+# Re-exported zennit rules used unchanged: AlphaBeta, Gamma, ZBox.
+_ = (AlphaBeta, Gamma, ZBox)
