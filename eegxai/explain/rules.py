@@ -85,6 +85,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from zennit import rules as zennit_rules
@@ -346,6 +348,32 @@ class Flat(WSquare):
 
     def modified(self, module):  # noqa: D102
         return torch.ones_like(module.weight), None
+
+    def relevance(self, module, x, output, relevance):  # noqa: D102
+        if isinstance(module, torch.nn.Linear) or module.groups != 1:
+            return super().relevance(module, x, output, relevance)
+        # All-ones weights: every output channel has the same kernel and the
+        # same denominator, so W^T (R / n) = ones^T (sum_k R_k / n): sum over
+        # output channels first and use a single-output-channel kernel.
+        weight = torch.ones_like(module.weight[:1])
+        ones = torch.ones((1,) + tuple(x.shape[1:]), dtype=x.dtype, device=x.device)
+        denominator = self.stabilizer(_apply(module, ones, weight, None))
+        summed = (relevance / denominator).sum(1, keepdim=True)
+        kernel, padding = module.kernel_size, module.padding
+        if (
+            all(s == 1 for s in module.stride)
+            and all(d == 1 for d in module.dilation)
+            and all(p <= k - 1 for k, p in zip(kernel, padding, strict=True))
+        ):
+            # the transposed all-ones convolution is a box sum: a sum pool over
+            # the zero-padded map (much faster than a 1-channel convolution)
+            pad = []
+            for k, p in zip(reversed(kernel), reversed(padding), strict=True):
+                pad += [k - 1 - p, k - 1 - p]
+            pool = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}[len(kernel)]
+            box = pool(F.pad(summed, pad), kernel, stride=1) * math.prod(kernel)
+            return box.expand(x.shape)
+        return _apply_transposed(module, x.shape, weight, summed)
 
 
 class PoolPlus(BasicHook):
