@@ -38,6 +38,7 @@ References
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -133,7 +134,7 @@ def perturbation_curve(
     order: Literal["morf", "lerf", "random"] = "morf",
     window: int = 25,
     n_steps: int = 20,
-    baseline: Literal["channel_mean", "zero", "surrogate"] = "channel_mean",
+    baseline: Literal["channel_mean", "zero", "surrogate"] = "surrogate",
     batch_size: int = 256,
     device: str = "auto",
     seed: int | None = 0,
@@ -259,12 +260,21 @@ def faithfulness_table(
     target=None,
     window: int = 25,
     n_steps: int = 20,
-    baseline: str = "channel_mean",
+    baseline: str | Sequence[str] = "surrogate",
     device: str = "auto",
     seed: int = 0,
     return_curves: bool = False,
 ):
     """AOPC of every method (and LRP composite) under MoRF, LeRF and random order.
+
+    Which baseline? Replacing a segment by the channel mean (≈ 0 after
+    standardization) removes its power: for a band-power decoder that *creates*
+    an event-related desynchronization, i.e. it adds evidence for the class
+    whose ERD lies there, so the "removal" is itself a strong, class-specific
+    signal. The phase-randomized surrogate keeps the trial's amplitude spectrum
+    and destroys only the time-locked structure of the segment; it is the
+    default for EEG. Passing several baselines reports each (one relevance
+    computation per method).
 
     Parameters
     ----------
@@ -277,15 +287,17 @@ def faithfulness_table(
     composites : sequence of str
         LRP composites from :data:`eegxai.explain.COMPOSITES` (used for
         ``method='lrp'`` only).
-    target, window, n_steps, baseline, device, seed
+    baseline : str | sequence of str
+        One or several baselines of :func:`perturbation_curve`.
+    target, window, n_steps, device, seed
         See :func:`perturbation_curve`.
     return_curves : bool
-        Also return the curves, keyed by ``(method, composite, order)``.
+        Also return the curves, keyed by ``(method, composite, baseline, order)``.
 
     Returns
     -------
     table : pandas.DataFrame
-        One row per method/composite: ``aopc_morf``, ``aopc_lerf``,
+        One row per method/composite/baseline: ``aopc_morf``, ``aopc_lerf``,
         ``aopc_random`` and ``abpc = aopc_morf − aopc_lerf`` (area between the
         curves; > 0 means the ranking is informative, larger is better).
     curves : dict
@@ -296,22 +308,26 @@ def faithfulness_table(
     X = check_array(X, "X", ndim=3)
     for method in methods:
         check_option("methods", method, METHODS)
+    baselines = (baseline,) if isinstance(baseline, str) else tuple(baseline)
+    for base in baselines:
+        check_option("baseline", base, BASELINES)
     target = _resolve_target(model, X, target, batch_size=256, device=device)
     rows, curves = [], {}
     for method in methods:
         for composite in composites if method == "lrp" else (None,):
             kwargs = {"composite": composite} if composite else {}
             relevance = explain(model, X, method=method, target=target, device=device, **kwargs)
-            row = {"method": method, "composite": composite or ""}
-            for order in ORDERS:
-                res = perturbation_curve(
-                    model, X, relevance, target=target, order=order, window=window,
-                    n_steps=n_steps, baseline=baseline, device=device, seed=seed,
-                )
-                row[f"aopc_{order}"] = res["aopc"]
-                curves[(method, composite or "", order)] = res
-            row["abpc"] = row["aopc_morf"] - row["aopc_lerf"]
-            rows.append(row)
+            for base in baselines:
+                row = {"method": method, "composite": composite or "", "baseline": base}
+                for order in ORDERS:
+                    res = perturbation_curve(
+                        model, X, relevance, target=target, order=order, window=window,
+                        n_steps=n_steps, baseline=base, device=device, seed=seed,
+                    )
+                    row[f"aopc_{order}"] = res["aopc"]
+                    curves[(method, composite or "", base, order)] = res
+                row["abpc"] = row["aopc_morf"] - row["aopc_lerf"]
+                rows.append(row)
     table = pd.DataFrame(rows)
     return (table, curves) if return_curves else table
 

@@ -73,13 +73,15 @@ def test_predict_logits_matches_forward(trained):
     np.testing.assert_allclose(predict_logits(model, X[:10], batch_size=3), expected, rtol=1e-6)
 
 
-def test_lrp_aopc_beats_random_and_lerf(trained):
+@pytest.mark.parametrize("baseline", ["surrogate", "channel_mean"])
+def test_lrp_aopc_beats_random_and_lerf(trained, baseline):
     model, X, y = trained
     Xc, yc = X[y == 1][:30], y[y == 1][:30]
     R = explain(model, Xc, method="lrp", composite="epsilon_plus_flat", target=yc)
-    morf = perturbation_curve(model, Xc, R, target=yc, order="morf", window=8)
-    rand = perturbation_curve(model, Xc, R, target=yc, order="random", window=8)
-    lerf = perturbation_curve(model, Xc, R, target=yc, order="lerf", window=8)
+    kw = dict(target=yc, window=8, baseline=baseline)
+    morf = perturbation_curve(model, Xc, R, order="morf", **kw)
+    rand = perturbation_curve(model, Xc, R, order="random", **kw)
+    lerf = perturbation_curve(model, Xc, R, order="lerf", **kw)
     assert morf["aopc"] > rand["aopc"] + 0.1
     assert morf["aopc"] > lerf["aopc"]
     # a curve starts at the unperturbed logit and has n_steps + 1 points
@@ -109,9 +111,10 @@ def test_faithfulness_table_columns(trained):
     model, X, y = trained
     table = faithfulness_table(
         model, X[:12], methods=("lrp", "gradient"), composites=("epsilon", "epsilon_plus_flat"),
-        window=16, n_steps=4,
+        window=16, n_steps=4, baseline=("surrogate", "zero"),
     )
-    assert list(table["method"]) == ["lrp", "lrp", "gradient"]
+    assert list(table["method"]) == ["lrp"] * 4 + ["gradient"] * 2
+    assert list(table["baseline"]) == ["surrogate", "zero"] * 3
     assert {"aopc_morf", "aopc_lerf", "aopc_random", "abpc"} <= set(table.columns)
     np.testing.assert_allclose(table["abpc"], table["aopc_morf"] - table["aopc_lerf"])
 

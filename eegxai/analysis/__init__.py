@@ -23,6 +23,7 @@ from .spectral import (
     fir_frequency_response,
     first_layer_fir,
     first_layer_relevance_spectrum,
+    first_layer_spectrum_folds,
     input_relevance_spectrum,
     peak_frequency,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "fir_frequency_response",
     "first_layer_fir",
     "first_layer_relevance_spectrum",
+    "first_layer_spectrum_folds",
     "hemisphere",
     "hemisphere_sums",
     "input_relevance_spectrum",

@@ -58,6 +58,7 @@ __all__ = [
     "fir_frequency_response",
     "first_layer_fir",
     "first_layer_relevance_spectrum",
+    "first_layer_spectrum_folds",
     "input_relevance_spectrum",
     "peak_frequency",
 ]
@@ -250,6 +251,79 @@ def first_layer_relevance_spectrum(
         "filter_positive": positive,
         "filter_negative": negative,
         "response": response,
+    }
+
+
+def first_layer_spectrum_folds(
+    fir,
+    filter_positive,
+    filter_negative,
+    sfreq: float,
+    *,
+    fold=None,
+    n_freqs: int = 512,
+    fmax: float | None = None,
+) -> dict:
+    """First-layer relevance spectrum of trials explained by different models.
+
+    With cross-validation each trial is explained by the model of its fold,
+    whose filters differ. The spectrum of :func:`first_layer_relevance_spectrum`
+    is linear in the filter relevances, so the folds' unnormalized spectra
+    ``Σ_trials Σ_k R_k± |H_k^(fold)(f)|`` add up, and are normalized at the end
+    by the total positive (negative) relevance — for one fold this equals
+    :func:`first_layer_relevance_spectrum` with ``normalize=True``.
+
+    Parameters
+    ----------
+    fir : array-like, shape (n_folds, n_filters, filter_len) | (n_filters, filter_len)
+        FIR taps of each fold's model.
+    filter_positive, filter_negative : array-like, shape (n_trials, n_filters)
+        Per trial, the summed positive relevance and the summed magnitude of
+        negative relevance of each filter's output.
+    sfreq : float
+        Sampling rate in Hz.
+    fold : array-like of int, shape (n_trials,) | None
+        Fold (row of ``fir``) of each trial; None = all fold 0.
+    n_freqs, fmax
+        As in :func:`fir_frequency_response`.
+
+    Returns
+    -------
+    spectrum : dict
+        ``"freqs"``, ``"positive"``, ``"negative"``, ``"net"`` (n_freqs,).
+    """
+    fir = np.asarray(fir, dtype=float)
+    fir = fir[None] if fir.ndim == 2 else fir
+    if fir.ndim != 3:
+        raise ValueError(
+            f"'fir' must have shape (n_folds, n_filters, filter_len), got {fir.shape}."
+        )
+    pos_rel = check_array(filter_positive, "filter_positive", ndim=2, dtype=float)
+    neg_rel = check_array(filter_negative, "filter_negative", ndim=2, dtype=float)
+    if pos_rel.shape != neg_rel.shape or pos_rel.shape[1] != fir.shape[1]:
+        raise ValueError(
+            "'filter_positive' and 'filter_negative' must both have shape "
+            f"(n_trials, {fir.shape[1]}), got {pos_rel.shape} and {neg_rel.shape}."
+        )
+    fold = np.zeros(len(pos_rel), int) if fold is None else np.asarray(fold, int)
+    if fold.shape != (len(pos_rel),) or fold.min(initial=0) < 0 or (
+        fold.max(initial=0) >= len(fir)
+    ):
+        raise ValueError("'fold' must give a valid row of 'fir' for every trial.")
+    pos = neg = 0.0
+    freqs = None
+    for k in np.unique(fold):
+        freqs, response = fir_frequency_response(fir[k], sfreq, n_freqs=n_freqs, fmax=fmax)
+        in_fold = fold == k
+        pos = pos + pos_rel[in_fold].sum(0) @ response
+        neg = neg + neg_rel[in_fold].sum(0) @ response
+    total_pos, total_neg = pos_rel.sum(), neg_rel.sum()
+    net = (pos - neg) / (total_pos + total_neg) if total_pos + total_neg > 0 else pos - neg
+    return {
+        "freqs": freqs,
+        "positive": pos / total_pos if total_pos > 0 else pos,
+        "negative": neg / total_neg if total_neg > 0 else neg,
+        "net": net,
     }
 
 

@@ -38,7 +38,12 @@ from .spatial import (
     hemisphere_sums,
     lateralization_index,
 )
-from .spectral import band_mass_share, first_layer_relevance_spectrum, peak_frequency
+from .spectral import (
+    band_mass_share,
+    first_layer_relevance_spectrum,
+    first_layer_spectrum_folds,
+    peak_frequency,
+)
 from .temporal import peak_time, relevance_time_course, trial_subsets
 
 __all__ = ["summarize_relevance", "summarize_relevance_file"]
@@ -54,6 +59,9 @@ def summarize_relevance(
     sfreq: float | None = None,
     layer_relevance=None,
     fir=None,
+    filter_positive=None,
+    filter_negative=None,
+    fold=None,
     class_names=("left_hand", "right_hand"),
     left: str = "C3",
     right: str = "C4",
@@ -78,8 +86,16 @@ def summarize_relevance(
         Sampling rate; needed for the first-layer spectrum.
     layer_relevance : array-like, shape (n_trials, n_filters, ...) | None
         First-layer relevance (:func:`eegxai.explain.explain_layer`).
-    fir : array-like, shape (n_filters, filter_len) | None
-        First-layer FIR taps (:func:`~eegxai.analysis.first_layer_fir`).
+    fir : array-like, shape (n_filters, filter_len) | (n_folds, n_filters, filter_len) | None
+        First-layer FIR taps (:func:`~eegxai.analysis.first_layer_fir`), one
+        set per cross-validation fold when the trials were explained by several
+        models.
+    filter_positive, filter_negative : array-like, shape (n_trials, n_filters) | None
+        Per-trial positive / negative relevance of each first-layer filter
+        (summed over its outputs); used instead of ``layer_relevance`` (see
+        :func:`~eegxai.analysis.first_layer_spectrum_folds`).
+    fold : array-like of int, shape (n_trials,) | None
+        Fold of each trial (row of a 3-D ``fir``).
     class_names : sequence of str
         Names of classes 0 and 1.
     left, right : str
@@ -106,6 +122,12 @@ def summarize_relevance(
     norm = {_normalize_name(c) for c in ch_names}
     mode = ("channels" if {_normalize_name(left), _normalize_name(right)} <= norm
             else "hemispheres")
+    folded = filter_positive is not None and fir is not None
+    if folded:
+        filter_positive = np.asarray(filter_positive, dtype=float)
+        filter_negative = np.asarray(filter_negative, dtype=float)
+        if sfreq is None:
+            raise ValueError("The first-layer spectrum needs 'sfreq'.")
     first_layer = layer_relevance is not None and fir is not None
     if first_layer:
         if sfreq is None:
@@ -142,9 +164,15 @@ def summarize_relevance(
             "hemisphere_sums": {k: float(v) for k, v in
                                 hemisphere_sums(mean_ch, ch_names).items()},
         }
-        if first_layer:
+        spec = None
+        if folded:
+            spec = first_layer_spectrum_folds(
+                fir, filter_positive[mask], filter_negative[mask], sfreq,
+                fold=None if fold is None else np.asarray(fold)[mask], fmax=fmax)
+        elif first_layer:
             spec = first_layer_relevance_spectrum(fir, layer_relevance[mask], sfreq,
                                                   fmax=fmax)
+        if spec is not None:
             entry["first_layer"] = {
                 "freqs": spec["freqs"], "positive": spec["positive"],
                 "negative": spec["negative"], "net": spec["net"],
@@ -164,8 +192,9 @@ def summarize_relevance_file(path: str | os.PathLike, **kwargs) -> dict:
     ----------
     path : path-like
         Relevance HDF5 file (needs ``y``; uses ``y_pred``, ``times``,
-        ``ch_names``, ``sfreq``, ``layer_relevance``, ``fir``,
-        ``class_names`` when present).
+        ``ch_names``, ``sfreq``, ``layer_relevance``, ``fir``, ``fir_folds``,
+        ``filter_positive``, ``filter_negative``, ``fold``, ``class_names``
+        when present).
     **kwargs
         Passed to :func:`summarize_relevance` (``left``, ``right``,
         ``fmax``, ``ci``).
@@ -183,7 +212,9 @@ def summarize_relevance_file(path: str | os.PathLike, **kwargs) -> dict:
         data["relevance"], y=data["y"], y_pred=data.get("y_pred"),
         times=data.get("times"), ch_names=data.get("ch_names"),
         sfreq=data.get("sfreq"), layer_relevance=data.get("layer_relevance"),
-        fir=data.get("fir"),
+        fir=data.get("fir", data.get("fir_folds")),
+        filter_positive=data.get("filter_positive"),
+        filter_negative=data.get("filter_negative"), fold=data.get("fold"),
         class_names=data.get("class_names", ("left_hand", "right_hand")), **kwargs,
     )
     for key, value in data.items():

@@ -19,6 +19,7 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
     subject=r"sub-\d+",
     model="|".join(config["models"]),
+    method="[a-z_]+",
 
 
 def subject_ids(dataset):
@@ -44,10 +45,28 @@ def per_subject(pattern, **extra):
     return paths
 
 
+PRIMARY_METHOD = config["explain"]["methods"][0]
+
+
+def training_params(wildcards):
+    """fit_model keyword arguments from the `training` block."""
+    keep = ("n_epochs", "batch_size", "patience", "valid_fraction", "cropped", "device", "threads")
+    return {k: config["training"][k] for k in keep}
+
+
 def all_targets():
+    models = config["models"]
     return (
-        per_subject("results/epochs/{dataset}/{subject}-epo.fif")
-        + per_subject("results/qc/{dataset}/{subject}.png")
+        per_subject("results/qc/{dataset}/{subject}.png")
+        + per_subject("results/metrics/{dataset}/{subject}/{model}.json", model=models)
+        + per_subject("results/baselines/{dataset}/{subject}.json")
+        + per_subject(
+            "results/relevance/{dataset}/{subject}/{model}-{method}.h5",
+            model=models,
+            method=config["explain"]["methods"],
+        )
+        + per_subject("results/compare/{dataset}/{subject}/{model}.json", model=models)
+        + per_subject("results/evaluate/{dataset}/{subject}/{model}.json", model=models)
     )
 
 

@@ -29,3 +29,128 @@ rule preprocess:
         "../envs/eegxai.yaml"
     script:
         "../scripts/preprocess.py"
+
+
+rule train:
+    input:
+        epochs="results/epochs/{dataset}/{subject}-epo.fif",
+    output:
+        model="results/models/{dataset}/{subject}/{model}.pt",
+        metrics="results/metrics/{dataset}/{subject}/{model}.json",
+        history=report(
+            "results/metrics/{dataset}/{subject}/{model}-history.csv",
+            caption="../report/history.rst",
+            category="2 Decoding",
+            subcategory="{subject}",
+            labels={"dataset": "{dataset}", "subject": "{subject}", "model": "{model}", "figure": "training history"},
+        ),
+    log:
+        "logs/train/{dataset}/{subject}-{model}.log",
+    params:
+        split=lambda wc: dataset_param(wc.dataset, "split"),
+        training=training_params,
+        seed=config["seed"],
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=8000,
+        runtime=240,
+        gpu=1 if config["training"]["device"] == "cuda" else 0,
+    conda:
+        "../envs/eegxai.yaml"
+    script:
+        "../scripts/train.py"
+
+
+rule baselines:
+    input:
+        epochs="results/epochs/{dataset}/{subject}-epo.fif",
+    output:
+        "results/baselines/{dataset}/{subject}.json",
+    log:
+        "logs/baselines/{dataset}/{subject}.log",
+    params:
+        methods=config["baselines"],
+        split=lambda wc: dataset_param(wc.dataset, "split"),
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../envs/eegxai.yaml"
+    script:
+        "../scripts/baselines.py"
+
+
+rule explain:
+    input:
+        epochs="results/epochs/{dataset}/{subject}-epo.fif",
+        model="results/models/{dataset}/{subject}/{model}.pt",
+    output:
+        relevance="results/relevance/{dataset}/{subject}/{model}-{method}.h5",
+        summary="results/relevance/{dataset}/{subject}/{model}-{method}.json",
+    log:
+        "logs/explain/{dataset}/{subject}-{model}-{method}.log",
+    params:
+        composite=config["explain"]["composite"],
+        batch_size=config["explain"]["batch_size"],
+        device=config["training"]["device"],
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    conda:
+        "../envs/eegxai.yaml"
+    script:
+        "../scripts/explain.py"
+
+
+rule compare:
+    input:
+        epochs="results/epochs/{dataset}/{subject}-epo.fif",
+        relevance=f"results/relevance/{{dataset}}/{{subject}}/{{model}}-{PRIMARY_METHOD}.h5",
+        summary=f"results/relevance/{{dataset}}/{{subject}}/{{model}}-{PRIMARY_METHOD}.json",
+        baselines="results/baselines/{dataset}/{subject}.json",
+        model="results/models/{dataset}/{subject}/{model}.pt",
+    output:
+        compare="results/compare/{dataset}/{subject}/{model}.json",
+        expert="results/compare/{dataset}/{subject}/{model}-expert.json",
+    log:
+        "logs/compare/{dataset}/{subject}-{model}.log",
+    params:
+        n_permutations=config["compare"]["n_permutations"],
+        erds_permutations=config["compare"]["erds_permutations"],
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    conda:
+        "../envs/eegxai.yaml"
+    script:
+        "../scripts/compare.py"
+
+
+rule evaluate:
+    input:
+        epochs="results/epochs/{dataset}/{subject}-epo.fif",
+        model="results/models/{dataset}/{subject}/{model}.pt",
+    output:
+        "results/evaluate/{dataset}/{subject}/{model}.json",
+    log:
+        "logs/evaluate/{dataset}/{subject}-{model}.log",
+    params:
+        methods=config["evaluate"]["methods"],
+        composites=config["evaluate"]["composites"],
+        max_trials=config["evaluate"]["max_trials"],
+        eog_channels=config["evaluate"]["eog_channels"],
+        device=config["training"]["device"],
+        seed=config["seed"],
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    conda:
+        "../envs/eegxai.yaml"
+    script:
+        "../scripts/evaluate.py"

@@ -1,0 +1,20 @@
+# Explanation quality: perturbation faithfulness and randomization sanity checks.
+import sys
+
+sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
+from eegxai._workflow import workflow_step
+
+with workflow_step(snakemake.log[0]):
+    from eegxai.pipeline import evaluate_step
+
+    evaluate_step(
+        snakemake.input.epochs,
+        snakemake.input.model,
+        out_json=snakemake.output[0],
+        methods=snakemake.params.methods,
+        composites=snakemake.params.composites,
+        max_trials=snakemake.params.max_trials,
+        eog_channels=snakemake.params.eog_channels,
+        device=snakemake.params.device,
+        seed=snakemake.params.seed,
+    )
