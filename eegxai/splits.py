@@ -182,19 +182,27 @@ def make_splits(
 
 
 def splits_from_config(
-    metadata: pd.DataFrame, y: Any, split: Mapping[str, Any] | str
+    metadata: pd.DataFrame,
+    y: Any,
+    split: Mapping[str, Any] | str,
+    *,
+    seed: int | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`make_splits` from a config mapping or a dataset name.
 
     ``split`` is either a mapping such as ``{"kind": "session", "train": [...],
     "test": [...]}`` or a key of :data:`PROTOCOLS` (``"bci_iv_2b"``,
-    ``"eegmmidb"``).
+    ``"eegmmidb"``). ``seed``, when given, is used for ``kind="kfold"`` unless the
+    mapping has its own ``"seed"`` (so a study's master seed reaches the folds).
     """
     if isinstance(split, str):
         check_option("split", split, PROTOCOLS)
         split = PROTOCOLS[split]
     validate_type(split, Mapping, "split")
-    return make_splits(metadata, y, **dict(split))
+    split = dict(split)
+    if seed is not None and "seed" not in split:
+        split["seed"] = seed
+    return make_splits(metadata, y, **split)
 
 
 def train_valid_split(

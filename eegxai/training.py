@@ -426,7 +426,9 @@ def train_subject(
     **train_params
         Passed to :func:`fit_model` (``n_epochs``, ``batch_size``, ``lr``,
         ``weight_decay``, ``valid_fraction``, ``patience``, ``cropped``,
-        ``seed``, ``device``, ``progress``, ``model_kwargs``).
+        ``seed``, ``device``, ``progress``, ``model_kwargs``). ``seed`` also
+        seeds a k-fold ``split`` without its own seed (pass the same seed to
+        :func:`eegxai.expert.run_baselines` for identical folds).
 
     Returns
     -------
@@ -443,7 +445,8 @@ def train_subject(
     if subject is None and "subject" in metadata.columns:
         subjects = metadata["subject"].astype(str).unique()
         subject = subjects[0] if len(subjects) == 1 else None
-    folds = splits_from_config(metadata, y, split)
+    # The fit seed also shuffles k-fold splits, exactly as run_baselines(seed=...).
+    folds = splits_from_config(metadata, y, split, seed=train_params.get("seed", 0))
     n_classes = int(y.max()) + 1
     models, fold_entries, fold_info, histories = [], [], [], []
     params: dict[str, Any] = {}

@@ -101,3 +101,13 @@ def test_train_valid_split_is_stratified_subset_and_seeded():
         train_valid_split(y, 0.95, seed=0)
     with pytest.raises(ValueError, match="too few"):
         train_valid_split(np.array([0, 1, 0, 1]), 0.25, seed=0)
+
+
+def test_config_seed_reaches_kfold_unless_given():
+    md, y = _metadata_mmidb()
+    a = splits_from_config(md, y, {"kind": "kfold", "n_splits": 3}, seed=5)
+    b = make_splits(md, y, kind="kfold", n_splits=3, seed=5)
+    c = splits_from_config(md, y, {"kind": "kfold", "n_splits": 3, "seed": 1}, seed=5)
+    d = make_splits(md, y, kind="kfold", n_splits=3, seed=1)
+    for (x, _), (z, _) in zip(a + c, b + d, strict=True):
+        np.testing.assert_array_equal(x, z)

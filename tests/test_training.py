@@ -22,6 +22,15 @@ from tests.expert.synthetic import make_trials
 SPLIT = {"kind": "session", "train": ["01T", "02T"], "test": ["03E", "04E"]}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    # Shared CPUs: two OpenMP threads competing with other jobs can be 10x slower.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def trials():
     return make_trials(160, n_times=500, erd=0.5, noise=1.0, seed=0)

@@ -97,6 +97,7 @@ def run_baselines(
     method_params: Mapping[str, Mapping[str, Any]] | None = None,
     dataset: str | None = None,
     subject: str | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Fit and evaluate the expert baselines of one subject; write the JSON.
 
@@ -123,6 +124,10 @@ def run_baselines(
         Per method, keyword arguments of its ``make_*`` function.
     dataset, subject : str | None
         Recorded in the file (``subject`` defaults to the metadata's).
+    seed : int
+        Seeds a k-fold ``split`` without its own seed; the same value as the
+        ConvNets' ``seed`` (:func:`eegxai.training.train_subject`) gives
+        identical folds.
 
     Returns
     -------
@@ -152,7 +157,7 @@ def run_baselines(
     if subject is None and "subject" in metadata.columns:
         subjects = metadata["subject"].astype(str).unique()
         subject = subjects[0] if len(subjects) == 1 else None
-    folds = splits_from_config(metadata, y, split)
+    folds = splits_from_config(metadata, y, split, seed=seed)
     n_classes = int(y.max()) + 1
     results: dict[str, Any] = {}
     with mne.utils.use_log_level("error"):
@@ -187,6 +192,7 @@ def run_baselines(
         "sfreq": float(sfreq),
         "ch_names": ch_names,
         "split": split if isinstance(split, str) else dict(split),
+        "seed": int(seed),
         "methods": results,
         "provenance": provenance(),
     }

@@ -89,9 +89,26 @@ class BandpassFilter(TransformerMixin, BaseEstimator):
         return bandpass(X, self.sfreq, check_band(self.band, self.sfreq), self.order)
 
 
+def data_rank(X: np.ndarray, tol: float = 1e-5) -> int:
+    """Numerical rank of trials concatenated in time (channels x samples).
+
+    Singular values below ``tol`` times the largest count as zero: well above
+    float32 rounding (~1e-7) and far below the spread of real EEG channels. An
+    average reference, for example, removes one dimension.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    cov = np.einsum("nct,ndt->cd", X, X)
+    sing = np.sqrt(np.clip(np.linalg.eigvalsh(cov), 0, None))
+    return int((sing > tol * sing.max()).sum())
+
+
 def make_csp(n_components: int, n_channels: int | None = None, *, reg=None,
-             component_order: str = "mutual_info"):
-    """``mne.decoding.CSP`` with log-variance features, components ≤ channels."""
+             component_order: str = "mutual_info", rank: int | None = None):
+    """``mne.decoding.CSP`` with log-variance features, components ≤ channels.
+
+    ``rank`` (e.g. from :func:`data_rank`) spares MNE one SVD of the whole
+    training data per fit; None lets MNE estimate it.
+    """
     from mne.decoding import CSP
 
     validate_type(n_components, numbers.Integral, "n_components")
@@ -99,7 +116,8 @@ def make_csp(n_components: int, n_channels: int | None = None, *, reg=None,
     if n_channels is not None:
         n_components = min(int(n_components), int(n_channels))
     return CSP(n_components=int(n_components), reg=reg, log=True, norm_trace=False,
-               component_order=component_order)
+               component_order=component_order,
+               rank=None if rank is None else {"eeg": int(rank)})
 
 
 def make_csp_lda(

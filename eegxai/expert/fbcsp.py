@@ -28,7 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._check import check_array, check_positive, validate_type
-from .csp import bandpass, check_band, make_csp
+from .csp import bandpass, check_band, data_rank, make_csp
 
 #: 4-40 Hz in 4-Hz bands (Ang et al. 2008).
 FBCSP_BANDS: tuple[tuple[float, float], ...] = tuple(
@@ -124,9 +124,11 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
         self.n_components_ = n_comp
         order = "alternate" if binary else "mutual_info"
         self.csps_ = []
+        # Band-pass filtering keeps the spatial rank: estimate it once, not per band.
+        rank = data_rank(X)
         with mne.utils.use_log_level("error"):
             for band in self._bands:
-                csp = make_csp(n_comp, n_channels, component_order=order)
+                csp = make_csp(n_comp, n_channels, component_order=order, rank=rank)
                 csp.fit(bandpass(X, self.sfreq, band), y)
                 self.csps_.append(csp)
             features = self._band_features(X)

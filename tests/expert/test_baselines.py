@@ -135,3 +135,14 @@ def test_log_band_power_of_a_mu_rhythm():
     assert (power[0, 0] > power[0, 1] + 2).all()  # mu ≫ beta
     with pytest.raises(ValueError, match="sfreq/2"):
         log_band_power(X, SFREQ, {"gamma": (100, 140)})
+
+
+def test_rank_deficient_data_average_reference(rng):
+    from eegxai.expert.csp import data_rank
+
+    X, y, _ = make_trials(40, n_times=500, seed=3)
+    X6 = np.concatenate([X, X + 0.3 * rng.standard_normal(X.shape)], axis=1)
+    X6 = (X6 - X6.mean(axis=1, keepdims=True)).astype(np.float32)  # average ref
+    assert data_rank(X6) == 5 and data_rank(X) == 3
+    fb = FilterBankCSP(SFREQ, bands=[(8, 12), (12, 16)]).fit(X6, y)
+    assert np.isfinite(fb.transform(X6)).all()
