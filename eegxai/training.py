@@ -26,7 +26,9 @@ batch order). On CUDA, non-deterministic kernels only warn.
 History CSV columns: ``fold, epoch, train_loss, train_accuracy, valid_loss,
 valid_accuracy, lr, duration_s, is_best``. Training loss and accuracy are
 averages over the epoch's mini-batches in training mode (dropout on), as skorch
-reports them; validation columns are NaN without a validation set.
+reports them; validation columns are NaN without a validation set. ``is_best``
+marks the epochs whose validation loss was lower than that of every earlier
+epoch; the returned weights are those of the last such epoch (``best_epoch``).
 
 Metrics JSON written by :func:`train_subject`::
 
