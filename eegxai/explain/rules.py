@@ -150,6 +150,18 @@ def _apply_transposed(module, input_shape, weight, grad):
     )
 
 
+def _split_transposed(module, x, weight_a, weight_b, grad):
+    """``(W_a^T grad, W_b^T grad)`` with a single transposed call."""
+    if isinstance(module, torch.nn.Linear) or module.groups != 1:
+        return (
+            _apply_transposed(module, x.shape, weight_a, grad),
+            _apply_transposed(module, x.shape, weight_b, grad),
+        )
+    both = torch.cat([weight_a, weight_b], dim=1)  # (out, 2 * in, *kernel)
+    shape = (x.shape[0], 2 * x.shape[1], *x.shape[2:])
+    return _apply_transposed(module, shape, both, grad).chunk(2, dim=1)
+
+
 class _RuleFunction(torch.autograd.Function):
     """Connect a layer's input to its (graph-free) output through a rule."""
 
@@ -287,16 +299,23 @@ class ZPlus(FastRule):
         z = output if bias is module.bias else _apply(module, x, w, bias)
         has_positive = positive > 0
         g_pos = torch.where(has_positive, relevance / self.stabilizer(positive), 0.0)
-        r_in = x_pos * _apply_transposed(module, x.shape, w_pos, g_pos)
         if signed:
-            r_in += x_neg * _apply_transposed(module, x.shape, w_neg, g_pos)
+            # one transposed call for both weight signs, then pick per input sign
+            r_in = torch.where(
+                x > 0, *_split_transposed(module, x, w_pos, w_neg, g_pos)
+            )
+            r_in = r_in * x
+        else:
+            r_in = x_pos * _apply_transposed(module, x.shape, w_pos, g_pos)
         fallback = ~has_positive & (relevance != 0)
         if bool(fallback.any()):
             negative = z - positive
             g_neg = torch.where(fallback, relevance / self.stabilizer(negative), 0.0)
-            r_in += x_pos * _apply_transposed(module, x.shape, w_neg, g_neg)
             if signed:
-                r_in += x_neg * _apply_transposed(module, x.shape, w_pos, g_neg)
+                to_pos, to_neg = _split_transposed(module, x, w_neg, w_pos, g_neg)
+                r_in = r_in + x * torch.where(x > 0, to_pos, to_neg)
+            else:
+                r_in = r_in + x_pos * _apply_transposed(module, x.shape, w_neg, g_neg)
         return r_in
 
 
