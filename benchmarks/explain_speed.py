@@ -21,6 +21,7 @@ import argparse
 import statistics
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 import torch
@@ -91,7 +92,9 @@ def main(argv=None):
         f"device={device} torch={torch.__version__} threads={torch.get_num_threads()} "
         f"float32 repeats={args.repeats} composite={args.composite}"
     )
-    header = f"{'model':16s} {'batch':>13s} {'method':24s} {'time [s]':>9s} {'ratio':>6s}"
+    header = (
+        f"{'model':16s} {'batch':>13s} {'method':24s} {'time [s]':>9s} {'ratio':>6s}"
+    )
     print(header)
     print("-" * len(header))
     for name in args.models:
@@ -102,18 +105,23 @@ def main(argv=None):
             x = torch.as_tensor(X, device=device)
             dev = str(device)
             runs = {
-                "eegxai gradient": lambda: explain(
-                    model, X, method="gradient", device=dev, batch_size=n
+                "eegxai gradient": partial(
+                    explain, model, X, method="gradient", device=dev, batch_size=n
                 ),
-                "eegxai lrp": lambda: explain(
-                    model, X, composite=args.composite, device=dev, batch_size=n
+                "eegxai lrp": partial(
+                    explain,
+                    model,
+                    X,
+                    composite=args.composite,
+                    device=dev,
+                    batch_size=n,
                 ),
-                "zennit EpsilonPlusFlat": lambda: zennit_epsilon_plus_flat(model, x),
+                "zennit EpsilonPlusFlat": partial(zennit_epsilon_plus_flat, model, x),
             }
             try:
                 import captum  # noqa: F401
 
-                runs["captum Saliency"] = lambda: captum_saliency(model, x)
+                runs["captum Saliency"] = partial(captum_saliency, model, x)
             except ImportError:
                 pass
             results = {k: timed(fn, args.repeats, device) for k, fn in runs.items()}
