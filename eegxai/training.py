@@ -21,7 +21,9 @@ cross-entropy, and trial predictions are the average over crops.
 
 Reproducibility: the same seed gives the same weights, history and metrics on a
 rerun on the CPU (torch/numpy/random seeds, deterministic algorithms, seeded
-batch order). On CUDA, non-deterministic kernels only warn.
+batch order), across processes too, provided the number of torch CPU threads is
+the same (the summation order of convolutions depends on it: set
+``torch.set_num_threads``). On CUDA, non-deterministic kernels only warn.
 
 History CSV columns: ``fold, epoch, train_loss, train_accuracy, valid_loss,
 valid_accuracy, lr, duration_s, is_best``. Training loss and accuracy are
