@@ -137,6 +137,13 @@ def _zennit_equivalent(rule: FastRule):
     if isinstance(rule, Epsilon):
         return zennit_rules.Epsilon(epsilon=rule.epsilon, zero_params=rule.zero_params)
     stab = rule.stabilizer_value
+    if isinstance(rule, AlphaBeta):
+        return zennit_rules.AlphaBeta(
+            alpha=rule.alpha,
+            beta=rule.beta,
+            stabilizer=stab,
+            zero_params=rule.zero_params,
+        )
     if isinstance(rule, ZPlus):  # no fallback for neurons without positive input
         return zennit_rules.ZPlus(stabilizer=stab, zero_params=rule.zero_params)
     if isinstance(rule, Flat):

@@ -89,9 +89,8 @@ import math
 
 import torch
 import torch.nn.functional as F
-from zennit import rules as zennit_rules
 from zennit.core import BasicHook, Hook, RemovableHandleList, Stabilizer
-from zennit.rules import AlphaBeta, Gamma, NoMod, Norm, Pass, ZBox
+from zennit.rules import Gamma, NoMod, Norm, Pass, ZBox
 
 __all__ = [
     "ActivationPass",
@@ -319,6 +318,73 @@ class ZPlus(FastRule):
         return r_in
 
 
+class AlphaBeta(FastRule):
+    r"""αβ rule (Bach et al. 2015, eq. 60), conserving at one-sided neurons.
+
+    With ``P_k = Σ_j (x_j w_jk)^+ + b_k^+`` and ``N_k = Σ_j (x_j w_jk)^- + b_k^-``,
+    ``R_j = Σ_k (α (x_j w_jk)^+ / P_k − β (x_j w_jk)^- / N_k) R_k``, ``α − β = 1``.
+    Where a neuron has contributions of one sign only, the textbook rule returns
+    ``α R_k`` (no negative part) or ``−β R_k`` (no positive part), i.e. it creates
+    or flips relevance; zennit's ``AlphaBeta`` does this. Here such a neuron
+    distributes ``R_k`` over the contributions it has, in proportion (LRP-0
+    restricted to one sign), which conserves relevance and keeps its sign.
+
+    Parameters
+    ----------
+    alpha, beta : float
+        Non-negative, ``alpha - beta == 1``.
+    stabilizer : float
+        Added to denominators (with their sign).
+    zero_params : list of str | None
+        ``["bias"]`` ignores the bias.
+    """
+
+    def __init__(self, alpha=2.0, beta=1.0, stabilizer=1e-6, zero_params=None):
+        super().__init__()
+        if alpha < 0 or beta < 0 or abs(alpha - beta - 1.0) > 1e-12:
+            raise ValueError(
+                "alpha and beta must be >= 0 with alpha - beta = 1, but got "
+                f"alpha={alpha!r}, beta={beta!r}."
+            )
+        self.alpha, self.beta = alpha, beta
+        self.stabilizer_value = stabilizer
+        self.zero_params = zero_params
+        self.stabilizer = Stabilizer.ensure(stabilizer)
+
+    def copy(self):  # noqa: D102
+        return self.__class__(
+            self.alpha, self.beta, self.stabilizer_value, self.zero_params
+        )
+
+    def relevance(self, module, x, output, relevance):  # noqa: D102
+        w = module.weight
+        w_pos, w_neg = w.clamp(min=0), w.clamp(max=0)
+        bias = module.bias
+        if self.zero_params and "bias" in self.zero_params:
+            bias = None
+        x_pos, x_neg = x.clamp(min=0), x.clamp(max=0)
+        b_pos = None if bias is None else bias.clamp(min=0)
+        b_neg = None if bias is None else bias.clamp(max=0)
+        positive = _apply(module, x_pos, w_pos, b_pos) + _apply(
+            module, x_neg, w_neg, None
+        )
+        negative = _apply(module, x_pos, w_neg, b_neg) + _apply(
+            module, x_neg, w_pos, None
+        )
+        has_pos, has_neg = positive > 0, negative < 0
+        both = has_pos & has_neg
+        one = torch.ones_like(relevance)
+        c_pos = torch.where(both, self.alpha * one, torch.where(has_pos, one, 0 * one))
+        c_neg = torch.where(both, self.beta * one, torch.where(has_pos, 0 * one, -one))
+        g_pos = torch.where(has_pos, c_pos * relevance / self.stabilizer(positive), 0.0)
+        g_neg = torch.where(has_neg, c_neg * relevance / self.stabilizer(negative), 0.0)
+        to_pos_w, to_neg_w = _split_transposed(module, x, w_pos, w_neg, g_pos)
+        from_pos = x * torch.where(x > 0, to_pos_w, to_neg_w)
+        to_neg_w2, to_pos_w2 = _split_transposed(module, x, w_neg, w_pos, g_neg)
+        from_neg = x * torch.where(x > 0, to_neg_w2, to_pos_w2)
+        return from_pos - from_neg
+
+
 class _InputFree(FastRule):
     """Rules whose shares do not depend on the input: w² and flat."""
 
@@ -491,12 +557,5 @@ class Route(Hook):
 # Rules that only pass or route relevance: they neither create nor absorb any.
 CONSERVING_RULES = (Route, ActivationPass, SquareRule, LogRule)
 
-#: zennit's own versions of the fast rules, used for layers the fast path does
-#: not cover (transposed convolutions, string padding, non-zero padding modes).
-ZENNIT_FALLBACK = {
-    "Epsilon": zennit_rules.Epsilon,
-    "WSquare": zennit_rules.WSquare,
-    "Flat": zennit_rules.Flat,
-}
-# Re-exported zennit rules used unchanged: AlphaBeta, Gamma, ZBox.
-_ = (AlphaBeta, Gamma, ZBox)
+# Re-exported zennit rules used unchanged: Gamma, ZBox.
+_ = (Gamma, ZBox)

@@ -153,3 +153,15 @@ def test_plain_zennit_is_not_conserving_on_shallow(X):
     assert np.abs(ratio - 1).max() > 0.05
     ours = explain(model, X, composite="epsilon_plus_flat", device="cpu")
     np.testing.assert_allclose(ours.sum((1, 2)) / _logits(model, X), 1, rtol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "name, tol", [("shallow", 0.01), ("deep4", 0.01), ("eegnet", 0.05)]
+)
+def test_alpha2_beta1_conserves_with_one_sided_fallback(name, tol, X):
+    """Textbook αβ creates (α R) or flips (−β R) relevance at one-sided neurons."""
+    model = zero_biases(make_model(name))
+    relevance = explain(model, X, composite="epsilon_alpha2_beta1", device="cpu")
+    logit = _logits(model, X)
+    total = relevance.reshape(len(X), -1).sum(1)
+    assert np.all(np.abs(total - logit) <= tol * np.abs(logit)), (total, logit)

@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 from zennit.core import Composite
+from zennit.rules import AlphaBeta as ZennitAlphaBeta
 
 from eegxai.explain import rules
 
@@ -61,6 +62,19 @@ def _np_alpha_beta(W, b, x, R, alpha, beta):
     return (
         alpha * (pos / _stab(P)[:, None]).T @ R - beta * (neg / _stab(N)[:, None]).T @ R
     )
+
+
+def _np_alpha_beta_conserving(W, b, x, R, alpha, beta):
+    """αβ where one-sided neurons distribute over the sign they have."""
+    C = W * x[None, :]
+    pos, neg = np.clip(C, 0, None), np.clip(C, None, 0)
+    P = pos.sum(1) + np.clip(b, 0, None)
+    N = neg.sum(1) + np.clip(b, None, 0)
+    a = np.where((P > 0) & (N < 0), alpha, np.where(P > 0, 1.0, 0.0))
+    c = np.where((P > 0) & (N < 0), beta, np.where(P > 0, 0.0, -1.0))
+    share_pos = np.where((P > 0)[:, None], pos / _stab(P)[:, None], 0.0)
+    share_neg = np.where((N < 0)[:, None], neg / _stab(N)[:, None], 0.0)
+    return (a[:, None] * share_pos).T @ R - (c[:, None] * share_neg).T @ R
 
 
 def _np_gamma(W, b, x, R, gamma):
@@ -117,10 +131,18 @@ CASES = {
     "zplus": (lambda: rules.ZPlus(stabilizer=STAB), _np_zplus),
     "alpha2_beta1": (
         lambda: rules.AlphaBeta(alpha=2.0, beta=1.0, stabilizer=STAB),
+        lambda W, b, x, R: _np_alpha_beta_conserving(W, b, x, R, 2.0, 1.0),
+    ),
+    "alpha1_beta0": (
+        lambda: rules.AlphaBeta(alpha=1.0, beta=0.0, stabilizer=STAB),
+        lambda W, b, x, R: _np_alpha_beta_conserving(W, b, x, R, 1.0, 0.0),
+    ),
+    "alpha2_beta1_zennit": (
+        lambda: ZennitAlphaBeta(alpha=2.0, beta=1.0, stabilizer=STAB),
         lambda W, b, x, R: _np_alpha_beta(W, b, x, R, 2.0, 1.0),
     ),
     "alpha1_beta0_zennit": (
-        lambda: rules.AlphaBeta(alpha=1.0, beta=0.0, stabilizer=STAB),
+        lambda: ZennitAlphaBeta(alpha=1.0, beta=0.0, stabilizer=STAB),
         lambda W, b, x, R: _np_alpha_beta(W, b, x, R, 1.0, 0.0),
     ),
     "gamma": (
@@ -257,3 +279,19 @@ def test_fast_epsilon_equals_zennit_epsilon():
         ours = _torch_rule(layer, rules.Epsilon(0.01, zero_params=zero_params), x, R)
         ref = _torch_rule(layer, ZennitEpsilon(0.01, zero_params=zero_params), x, R)
         np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_alpha_beta_one_sided_neurons_conserve(seed):
+    layer = nn.Linear(3, 3, bias=False).double()
+    with torch.no_grad():
+        layer.weight.copy_(
+            torch.tensor([[1.0, 2.0, 0.5], [-1.0, -1.0, -1.0], [1.0, -1.0, 1.0]])
+        )
+    x = np.abs(np.random.default_rng(seed).standard_normal(3)) + 0.1
+    R = np.array([0.5, 0.3, 0.2])
+    ours = _torch_rule(layer, rules.AlphaBeta(2.0, 1.0, stabilizer=1e-12), x, R)
+    np.testing.assert_allclose(ours.sum(), R.sum(), rtol=1e-9)
+    zennit = _torch_rule(layer, ZennitAlphaBeta(2.0, 1.0, stabilizer=1e-12), x, R)
+    # textbook αβ: 2 R_0 (all positive) - 1 R_1 (all negative) + R_2
+    np.testing.assert_allclose(zennit.sum(), 2 * 0.5 - 0.3 + 0.2, rtol=1e-9)
