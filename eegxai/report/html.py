@@ -138,6 +138,7 @@ figure { margin: 1em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: .88em; color: #444; max-width: 60em; }
 figcaption b { color: #222; }
+.table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: .6em 0; font-size: .88em; }
 th, td { border: 1px solid #ccd4dd; padding: .25em .6em; text-align: left;
          vertical-align: top; }
@@ -168,12 +169,12 @@ footer { font-size: .8em; color: #666; padding: 1em 2em; }
 </figure>
 {% elif item.kind == "table" %}
 {% if item.title %}<h4>{{ item.title }}</h4>{% endif %}
-<table class="report-table" data-title="{{ item.title }}">
+<div class="table-wrap"><table class="report-table" data-title="{{ item.title }}">
 <thead><tr>{% for c in item.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in item.rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
-</table>
+</table></div>
 {% if item.caption %}<p class="table-caption">{{ item.caption }}</p>{% endif %}
 {% elif item.kind == "text" %}
 <p>{{ item.text }}</p>
@@ -218,6 +219,10 @@ def write_page(path: str | os.PathLike, html: str) -> Path:
     path = Path(path)
     with atomic_path(path, suffix=".html") as tmp:
         tmp.write_text(html, encoding="utf-8")
+        # mkstemp makes the file private (0600); a report is meant to be shared.
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)
     return path
 
 

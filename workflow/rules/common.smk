@@ -67,6 +67,8 @@ def all_targets():
         )
         + per_subject("results/compare/{dataset}/{subject}/{model}.json", model=models)
         + per_subject("results/evaluate/{dataset}/{subject}/{model}.json", model=models)
+        + per_subject("reports/{dataset}/{subject}.html")
+        + expand("reports/{dataset}/group.html", dataset=list(DATASETS))
     )
 
 

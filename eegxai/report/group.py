@@ -1,0 +1,240 @@
+"""Group HTML report of one dataset: decoding and agreement over subjects.
+
+:func:`group_report` reads the per-subject metrics, baselines, agreement and
+relevance-summary files of every subject and writes one self-contained HTML
+page (:mod:`eegxai.report.html`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .._io import read_json
+from . import figures
+from .html import (
+    Section,
+    figure_item,
+    provenance_items,
+    render_page,
+    table_item,
+    text_item,
+    write_page,
+)
+from .subject import METRIC_COLUMNS, _guarded, reference_rows
+
+__all__ = ["group_report"]
+
+
+def _decoding_section(metric_data: list[dict], baseline_data: list[dict], *,
+                      reference: str | None, simulated: bool) -> Section:
+    from ..metrics import REFERENCE_2B, group_table
+
+    decoders: dict[str, list[dict]] = {}
+    for m in metric_data:
+        decoders.setdefault(f"ConvNet: {m.get('model')}", []).append(m)
+    for b in baseline_data:
+        for method, m in b.get("methods", {}).items():
+            decoders.setdefault(f"baseline: {method}", []).append(
+                dict(m, subject=b.get("subject")))
+    subjects = sorted({str(m.get("subject")) for rows in decoders.values() for m in rows})
+    per_subject = {name: {str(m.get("subject")): m for m in rows}
+                   for name, rows in decoders.items()}
+    winner = REFERENCE_2B["competition_winner"]["per_subject"]
+    show_winner = reference == "bci_iv_2b" and not simulated
+    columns = ["subject", *(f"{name} κ" for name in decoders)]
+    rows = []
+    for s in subjects:
+        row = [s, *(per_subject[name].get(s, {}).get("kappa") for name in decoders)]
+        if show_winner:
+            row.append(winner.get(s.split("-")[-1].lstrip("0")))
+        rows.append(row)
+    if show_winner:
+        columns.append("competition winner κ")
+    items = [table_item(columns, rows, title="Cohen's κ per subject",
+                        caption="Test-fold means of each subject.")]
+    summary_rows = []
+    for name, results in decoders.items():
+        table = group_table(results, metrics=METRIC_COLUMNS)
+        formatted = table.attrs["formatted"]
+        summary_rows.append((name, len(results),
+                             *(formatted[m] for m in METRIC_COLUMNS)))
+    for label, source, acc, kappa, auc in reference_rows(reference, simulated=simulated):
+        summary_rows.append((f"{label} [{source}]", 9 if kappa is not None else None,
+                             *(None if v is None else f"{v:.3f}" for v in (acc, kappa, auc))))
+    caption = ("Mean ± sd (ddof=1) over subjects; sd is undefined (nan) for one "
+               "subject.")
+    if reference and simulated:
+        caption += (" Simulated data: reference rows are the published numbers of the "
+                    "real BCI Competition IV 2b data, for orientation only.")
+    items.append(table_item(["decoder", "subjects", "accuracy", "κ", "ROC-AUC"],
+                            summary_rows, title="Group decoding performance",
+                            caption=caption))
+
+    def kappa_figure():
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(max(5.0, 0.9 * len(subjects) + 3), 3.2),
+                               layout="constrained")
+        x = np.arange(len(subjects))
+        width = 0.8 / max(len(decoders), 1)
+        for k, name in enumerate(decoders):
+            values = [per_subject[name].get(s, {}).get("kappa", np.nan) for s in subjects]
+            ax.bar(x + (k - (len(decoders) - 1) / 2) * width, values, width, label=name)
+        if reference == "bci_iv_2b":
+            ax.axhline(REFERENCE_2B["competition_winner"]["mean"], color="k", ls="--",
+                       lw=0.8, label="competition winner mean κ")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_xticks(x, subjects)
+        ax.set(ylabel="Cohen's κ")
+        ax.legend(fontsize=7)
+        return figure_item(fig, "Cohen's κ per subject and decoder",
+                           "Test-fold mean κ of every decoder; κ = 0 is chance.")
+    _guarded(items, "κ per subject", kappa_figure)
+    return Section("decoding", "Decoding", items)
+
+
+def _agreement_section(comparisons: list[dict]) -> Section:
+    from ..compare import group_table
+
+    table = group_table(comparisons)
+    items = [table_item(
+        ["model", "method", "metric", "subjects", "mean ± sd", "chance mean",
+         "share p < 0.05"],
+        [(r["model"], r["method"], r["metric"], r["n"], r["summary"], r["null_mean"],
+          r["share_significant"]) for _, r in table.iterrows()],
+        title="Agreement metrics over subjects",
+        caption="Mean ± sd of each agreement metric over subjects, the mean chance "
+                "level of its null model, and the share of subjects whose value beats "
+                "chance at p < 0.05.")]
+    metrics = list(dict.fromkeys(m for c in comparisons for m in c.get("metrics", {})))
+    rows = []
+    for c in comparisons:
+        values = c.get("metrics", {})
+        rows.append([c.get("subject"), c.get("model"),
+                     *(_value_p(values.get(m)) for m in metrics)])
+    items.append(table_item(["subject", "model", *metrics], rows,
+                            title="Agreement per subject",
+                            caption="Value (p against the metric's null model)."))
+    return Section("agreement", "Agreement", items)
+
+
+def _value_p(entry) -> str:
+    if not entry or entry.get("value") is None:
+        return "–"
+    return f"{entry['value']:.3f} (p={entry.get('p_value', float('nan')):.3f})"
+
+
+def _relevance_section(summaries: list[dict]) -> Section:
+    items: list[dict] = []
+    by_model: dict[str, list[dict]] = {}
+    for s in summaries:
+        by_model.setdefault(f"{s.get('model')} — {s.get('method')}", []).append(s)
+    for label, group in by_model.items():
+        def time_course(group=group, label=label):
+            times = np.asarray(group[0]["times"])
+            keys = ["all", *group[0].get("class_names", [])]
+            courses = {k: np.stack([np.interp(times, s["times"],
+                                              s["subsets"][k]["time_course"]["mean"])
+                                    for s in group])
+                       for k in keys if all(s["subsets"].get(k, {}).get("n_trials")
+                                            for s in group)}
+            return figure_item(
+                figures.plot_group_time_course(times, courses),
+                f"Grand-average relevance time course — {label}",
+                "Each subject's mean input relevance (summed over channels) per "
+                "trial subset, on the first subject's time axis; mean over subjects with the 95% confidence interval "
+                "of the mean (Student t, shown for two or more subjects).")
+        _guarded(items, f"Grand-average time course ({label})", time_course)
+
+        def spectra(group=group, label=label):
+            layers = [s["subsets"]["all"].get("first_layer") for s in group]
+            if not all(layers):
+                raise ValueError("no first-layer spectrum (not LRP or no temporal "
+                                 "first layer)")
+            freqs = np.asarray(layers[0]["freqs"])
+            # Sampling rates may differ between subjects: one common grid.
+            curves = {k: np.stack([np.interp(freqs, fl["freqs"], fl[k]) for fl in layers])
+                      for k in ("positive", "negative", "net")}
+            return figure_item(
+                figures.plot_group_spectra(freqs, curves),
+                f"Grand-average first-layer relevance spectra — {label}",
+                "Frequency responses of the first-layer FIR filters weighted by "
+                "positive and negative LRP relevance (all trials), mean ± sd over "
+                "subjects; shaded: mu and beta bands.")
+        _guarded(items, f"Grand-average spectra ({label})", spectra)
+    if not items:
+        items.append(text_item("No relevance summaries."))
+    return Section("relevance", "Grand-average relevance", items)
+
+
+def group_report(
+    out_html: str | os.PathLike,
+    *,
+    dataset: str,
+    metrics: Sequence[str | os.PathLike],
+    baselines: Sequence[str | os.PathLike],
+    compare: Sequence[str | os.PathLike],
+    summary: Sequence[str | os.PathLike],
+    config: Mapping | None = None,
+    reference: str | None = None,
+    simulated: bool = False,
+) -> Path:
+    """Write the group HTML report of one dataset.
+
+    Parameters
+    ----------
+    out_html : path-like
+        ``reports/{dataset}/group.html`` (written atomically).
+    dataset : str
+        Dataset name shown in the report.
+    metrics : sequence of path-like
+        Metrics JSON of every (subject, model) (:func:`eegxai.pipeline.train_step`).
+    baselines : sequence of path-like
+        Baselines JSON of every subject.
+    compare : sequence of path-like
+        Agreement JSON of every (subject, model).
+    summary : sequence of path-like
+        Relevance summary JSON (primary method) of every (subject, model).
+    config : mapping | None
+        Study configuration, shown under provenance.
+    reference : "bci_iv_2b" | None
+        Published numbers to show beside ours.
+    simulated : bool
+        Simulated data (no per-subject reference numbers).
+
+    Returns
+    -------
+    path : pathlib.Path
+    """
+    from ..analysis import read_summary
+    from ..compare import read_comparison
+    from ..expert.baselines import read_baselines
+
+    metric_data = [read_json(p) for p in metrics]
+    baseline_data = [read_baselines(p) for p in baselines]
+    comparisons = [read_comparison(p) for p in compare]
+    summaries = [read_summary(p) for p in summary]
+    subjects = sorted({str(m.get("subject")) for m in metric_data})
+    inputs = {}
+    for kind, paths in (("metrics", metrics), ("baselines", baselines),
+                        ("compare", compare), ("relevance summary", summary)):
+        inputs.update({f"{kind} {i + 1}": p for i, p in enumerate(paths)})
+    recorded = metric_data[0].get("provenance") if metric_data else None
+    sections = [
+        _decoding_section(metric_data, baseline_data, reference=reference,
+                          simulated=simulated),
+        _agreement_section(comparisons),
+        _relevance_section(summaries),
+        Section("provenance", "Provenance",
+                provenance_items(inputs, config=config, recorded=recorded)),
+    ]
+    html = render_page(
+        f"eegxai group report — {dataset}",
+        f"{len(subjects)} subject(s): {', '.join(subjects)}", sections,
+        footer="Made by eegxai.report.group_report; self-contained, no external "
+               "resources.")
+    return write_page(out_html, html)

@@ -1,0 +1,20 @@
+# Group HTML report of one dataset from every subject's outputs.
+import sys
+
+sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
+from eegxai._workflow import workflow_step
+
+with workflow_step(snakemake.log[0]):
+    from eegxai.report import group_report
+
+    group_report(
+        snakemake.output[0],
+        dataset=snakemake.wildcards.dataset,
+        metrics=list(snakemake.input.metrics),
+        baselines=list(snakemake.input.baselines),
+        compare=list(snakemake.input.compare),
+        summary=list(snakemake.input.summary),
+        config=snakemake.params.config,
+        reference=snakemake.params.reference,
+        simulated=snakemake.params.simulated,
+    )
