@@ -243,3 +243,14 @@ def test_report_renders_in_headless_browser(report, tmp_path):
         assert image.size == (1280, 2000)
         colors = image.convert("RGB").getcolors(maxcolors=1 << 20)
     assert colors is not None and len(colors) > 500, "screenshot looks blank"
+
+
+def test_reference_rows():
+    from eegxai.report.subject import reference_rows
+
+    assert reference_rows(None) == []
+    real = reference_rows("bci_iv_2b", 4)
+    assert any("subject 4" in row[0] and row[3] == 0.95 for row in real)
+    simulated = reference_rows("bci_iv_2b", 4, simulated=True)
+    assert not any("subject 4" in row[0] for row in simulated)
+    assert any(row[3] == 0.60 for row in simulated)
