@@ -219,10 +219,6 @@ def write_page(path: str | os.PathLike, html: str) -> Path:
     path = Path(path)
     with atomic_path(path, suffix=".html") as tmp:
         tmp.write_text(html, encoding="utf-8")
-        # mkstemp makes the file private (0600); a report is meant to be shared.
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)
     return path
 
 
