@@ -491,3 +491,18 @@ def evaluate_step(
 def read_step_json(path: str | os.PathLike) -> dict:
     """Read any JSON written by a step of this module."""
     return read_json(path)
+
+
+def clever_hans_step(
+    *, subject: int, out_json: str | os.PathLike, seed: int = 0, n_epochs: int = 40,
+    blink_class: str = "left_hand", device: str = "cpu",
+) -> dict:
+    """Run :func:`eegxai.clever_hans.clever_hans_experiment` and write its JSON."""
+    from .clever_hans import clever_hans_experiment
+
+    result = clever_hans_experiment(subject, seed=seed, n_epochs=n_epochs,
+                                    blink_class=blink_class, device=device)
+    result["provenance"] = provenance()
+    write_json(out_json, result)
+    logger.info("Clever Hans subject %d: %s", subject, result)
+    return result

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._check import validate_type
 from .._io import read_json
+from ..clever_hans import EOG_FLAG_FACTOR  # one threshold for the report and the check
 from . import figures
 from .html import (
     Section,
@@ -34,8 +35,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["EOG_FLAG_FACTOR", "TOPOMAP_MIN_CHANNELS", "reference_rows", "subject_report"]
 
-#: An EOG relevance share above this multiple of its chance share is flagged.
-EOG_FLAG_FACTOR = 2.0
 #: Fewer channels than this are drawn as bar charts instead of scalp maps.
 TOPOMAP_MIN_CHANNELS = 16
 #: Moving-average width (s) applied to relevance time courses in figures.
@@ -485,7 +484,7 @@ def _quality_items(evaluation: dict, *, eog_flag_factor: float) -> list[dict]:
             "explanation that depends on the learned weights falls towards zero."))
     if "eog_share" in evaluation:
         share, chance = evaluation["eog_share"], evaluation.get("eog_chance")
-        if chance is not None and share > eog_flag_factor * chance:
+        if chance is not None and share > min(1.0, eog_flag_factor * chance):
             items.append(flag_item(
                 f"EOG flag: {share:.1%} of the LRP relevance lies on EOG channels, more "
                 f"than {eog_flag_factor:g}× their chance share {chance:.1%}: the "

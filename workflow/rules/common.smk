@@ -69,6 +69,7 @@ def all_targets():
         + per_subject("results/evaluate/{dataset}/{subject}/{model}.json", model=models)
         + per_subject("reports/{dataset}/{subject}.html")
         + expand("reports/{dataset}/group.html", dataset=list(DATASETS))
+        + [f"results/clever_hans/sub-{s:02d}.json" for s in config["clever_hans"]["subjects"]]
     )
 
 

@@ -154,3 +154,24 @@ rule evaluate:
         "../envs/eegxai.yaml"
     script:
         "../scripts/evaluate.py"
+
+
+rule clever_hans:
+    output:
+        "results/clever_hans/{subject}.json",
+    log:
+        "logs/clever_hans/{subject}.log",
+    params:
+        subject=lambda wc: subject_number(wc.subject),
+        n_epochs=config["clever_hans"]["n_epochs"],
+        blink_class=config["clever_hans"]["blink_class"],
+        device=config["training"]["device"],
+        seed=config["seed"],
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/eegxai.yaml"
+    script:
+        "../scripts/clever_hans.py"
