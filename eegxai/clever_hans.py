@@ -1,4 +1,6 @@
-"""Clever Hans check: does the decoder use eye blinks instead of the motor cortex?
+"""Clever Hans check: eye blinks instead of motor-cortex rhythms.
+
+Does the decoder use eye blinks instead of the motor cortex?
 
 Lapuschkin et al. (2019) showed classifiers that decide from a watermark
 instead of the object. The EEG analogue is a decoder that uses eye blinks or
