@@ -46,18 +46,12 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from ._check import check_array, check_option, check_positive, check_random_state
+from ._device import resolve_device
 
 ORDERS = ("morf", "lerf", "random")
 BASELINES = ("channel_mean", "zero", "surrogate")
 
 
-def _resolve_device(device: str):
-    import torch
-
-    check_option("device", device, ("auto", "cpu", "cuda"))
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(device)
 
 
 def predict_logits(
@@ -82,7 +76,7 @@ def predict_logits(
     """
     import torch
 
-    dev = _resolve_device(device)
+    dev = resolve_device(device)
     param = next(model.parameters())
     was_training = model.training
     model.eval()

@@ -63,6 +63,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._check import check_array, check_option, check_positive, validate_type
+from ._device import resolve_device
 from ._io import atomic_path, provenance, write_json
 from .metrics import decoding_metrics, mean_over_folds
 from .models import MODEL_NAMES, build_model, save_model
@@ -88,26 +89,6 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` → CUDA when available, else CPU; other values pass to torch."""
-    if isinstance(device, torch.device):
-        return device
-    validate_type(device, str, "device")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except RuntimeError as exc:
-        raise ValueError(
-            f"Invalid value for the 'device' parameter: {device!r}. Use 'auto', "
-            f"'cpu' or 'cuda[:index]'."
-        ) from exc
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available; use "
-            f"device='auto' or 'cpu'."
-        )
-    return resolved
 
 
 @contextlib.contextmanager

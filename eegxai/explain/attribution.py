@@ -41,6 +41,7 @@ from zennit.rules import ReLUDeconvNet, ReLUGuidedBackprop
 from zennit.types import Activation
 
 from .._check import check_array, check_option, validate_type
+from .._device import resolve_device
 from .canonizers import canonize
 from .composites import COMPOSITES, check_rule_kwargs, make_composite
 
@@ -92,22 +93,7 @@ def _check_method_kwargs(method: str, composite: str, kwargs: dict) -> dict:
     return merged
 
 
-def _resolve_device(device) -> torch.device:
-    if isinstance(device, torch.device):
-        return device
-    validate_type(device, str, "device")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except RuntimeError as err:
-        raise ValueError(
-            f"Invalid value for the 'device' parameter: {device!r} ({err}). Use "
-            "'auto', 'cpu' or 'cuda'."
-        ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was requested but CUDA is not available.")
-    return resolved
+_resolve_device = resolve_device
 
 
 def _check_X(X) -> np.ndarray:
