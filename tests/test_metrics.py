@@ -79,3 +79,30 @@ def test_reference_2b_is_consistent():
     assert np.mean(list(winner["per_subject"].values())) == pytest.approx(
         winner["mean"], abs=0.005
     )
+
+
+def test_chance_accuracy_binomial_threshold():
+    from scipy.stats import binom
+
+    from eegxai.metrics import chance_accuracy
+
+    for n in (20, 45, 160):
+        thr = chance_accuracy(n)
+        k = round(thr * n)
+        assert binom.sf(k - 1, n, 0.5) <= 0.05 < binom.sf(k - 2, n, 0.5)
+    assert chance_accuracy(45) == pytest.approx(29 / 45)
+    assert chance_accuracy(160) < chance_accuracy(45)
+    assert chance_accuracy(90, 3) < chance_accuracy(90, 2)
+
+
+def test_mean_over_folds_flags_above_chance():
+    from eegxai.metrics import mean_over_folds
+
+    good = {"accuracy": 0.9, "kappa": 0.8, "roc_auc": 0.95, "n_trials": 20,
+            "confusion_matrix": [[9, 1], [1, 9]]}
+    bad = {"accuracy": 0.55, "kappa": 0.1, "roc_auc": 0.5, "n_trials": 20,
+           "confusion_matrix": [[6, 4], [5, 5]]}
+    assert mean_over_folds([good, good])["above_chance"]
+    res = mean_over_folds([bad, bad])
+    assert not res["above_chance"]
+    assert res["chance_accuracy_p05"] == pytest.approx(26 / 40)  # P(K>=26) = 0.040
