@@ -23,5 +23,8 @@ def test_shortcut_is_learned_and_removing_the_artefact_drops_accuracy():
     # ... and falls towards chance once the class-correlated blinks are gone
     assert res["accuracy_without_artefact"] <= res["accuracy_with_artefact"] - 0.2, res
     assert res["ch_names"][3:] == ["EOG1", "EOG2", "EOG3"]
+    # on the same contaminated trials, the shortcut model puts more relevance on
+    # the blink samples than a model trained without the shortcut
+    assert res["blink_time_share"] > 1.2 * res["control_blink_time_share"], res
     for key in ("eog_share", "control_eog_share", "eog_share_occlusion"):
         assert 0.0 <= res[key] <= 1.0
