@@ -187,6 +187,7 @@ def discriminative_band(
     fmax: float = 35.0,
     threshold: float = 0.5,
     reduce: str = "max",
+    min_width: float = 2.0,
 ) -> tuple[float, float]:
     """Contiguous band around the most discriminative frequency.
 
@@ -207,11 +208,16 @@ def discriminative_band(
         Fraction of the peak that bounds the band, in (0, 1].
     reduce : ``"max"`` | ``"mean"``
         Reduction over channels.
+    min_width : float
+        A band narrower than this (a single sharp bin, common with few trials)
+        is widened symmetrically around its centre to ``min_width`` Hz, so
+        that a band-pass filter can be designed for it.
 
     Returns
     -------
     band : (float, float)
-        Lower and upper edge in Hz (frequencies of the outermost bins kept).
+        Lower and upper edge in Hz (frequencies of the outermost bins kept,
+        widened to ``min_width`` if needed).
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"'threshold' must lie in (0, 1], but got {threshold!r}.")
@@ -227,4 +233,8 @@ def discriminative_band(
     hi = idx
     while hi + 1 < len(freqs) and inside[hi + 1] and spectrum[hi + 1] >= level:
         hi += 1
-    return float(freqs[lo]), float(freqs[hi])
+    low, high = float(freqs[lo]), float(freqs[hi])
+    if high - low < min_width:
+        centre = (low + high) / 2
+        low, high = max(centre - min_width / 2, 0.5), centre + min_width / 2
+    return low, high

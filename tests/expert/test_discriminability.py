@@ -49,3 +49,13 @@ def test_validation(rng):
         most_discriminative_frequency(np.arange(3.0), np.ones((1, 3)), reduce="median")
     with pytest.raises(ValueError, match="'threshold' must lie"):
         discriminative_band(np.arange(10.0), np.ones((1, 10)), threshold=0)
+
+
+def test_single_bin_band_is_widened():
+    from eegxai.expert.discriminability import discriminative_band
+
+    freqs = np.arange(1.0, 41.0)
+    r2 = np.zeros((2, len(freqs)))
+    r2[0, 10] = 0.9  # one sharp bin at 11 Hz
+    assert discriminative_band(freqs, r2) == (10.0, 12.0)
+    assert discriminative_band(freqs, r2, min_width=0.0) == (11.0, 11.0)
