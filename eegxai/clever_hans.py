@@ -34,6 +34,15 @@ from ._check import check_range
 EOG_FLAG_FACTOR = 1.5
 
 
+def eog_flag_threshold(chance: float, *, factor: float = EOG_FLAG_FACTOR) -> float:
+    """EOG relevance share above which a model is flagged: ``min(1, factor · chance)``.
+
+    ``chance`` is the share expected if relevance were spread evenly over the
+    input channels (``n_eog / n_chans``).
+    """
+    return min(1.0, factor * chance)
+
+
 def eog_flag(share: float, n_eog: int, n_chans: int, *, factor: float = EOG_FLAG_FACTOR) -> bool:
     """True when relevance concentrates on EOG channels beyond ``factor`` × chance.
 
@@ -48,7 +57,7 @@ def eog_flag(share: float, n_eog: int, n_chans: int, *, factor: float = EOG_FLAG
         Multiple of the even-spread share ``n_eog / n_chans`` that raises the flag.
     """
     check_range(share, "share", 0.0, 1.0)
-    return bool(share > min(1.0, factor * n_eog / n_chans))
+    return bool(share > eog_flag_threshold(n_eog / n_chans, factor=factor))
 
 
 def clever_hans_experiment(
@@ -120,40 +129,30 @@ def clever_hans_experiment(
     must be read against a control model on the same inputs, because any
     model puts relevance on high-power blink samples.
     """
-    import torch
-
-    from .datasets.simulate import simulate_subject
     from .evaluate import relevance_share
     from .explain import explain
-    from .preprocessing import epochs_to_arrays, preprocess
+    from .ground_truth import accuracy, simulated_sessions
     from .training import fit_model
 
     check_range(blink_prob, "blink_prob", 0.0, 1.0)
 
     def arrays(blinks: str | None):
-        raws, _ = simulate_subject(
-            subject, montage="2b", n_trials_per_class=n_trials_per_class,
-            sessions=list(sessions), erd_depth=erd_depth, blink_class=blinks,
-            blink_prob=blink_prob, blink_rate=blink_rate, seed=seed,
-        )
         # The EOG stays in the model input and is not regressed out of the EEG;
         # the 0.5 Hz high-pass keeps the blinks' slow waveform (a 4 Hz one, as
         # for the motor-imagery models, would remove most of it).
-        epochs = preprocess(raws, channels=["C3", "Cz", "C4"], eog_regression=False,
-                            keep_eog=True, l_freq=l_freq, tmin=-0.5, tmax=4.0)
-        X, y, metadata = epochs_to_arrays(epochs)
-        train = metadata["session"].astype(str).str.endswith("T").to_numpy()
+        X, y, train, epochs, _ = simulated_sessions(
+            subject, seed=seed, n_trials_per_class=n_trials_per_class,
+            sessions=sessions, erd_depth=erd_depth, blink_class=blinks,
+            blink_prob=blink_prob, blink_rate=blink_rate,
+            preprocess_kwargs={"eog_regression": False, "keep_eog": True,
+                               "l_freq": l_freq},
+        )
         return X, y, train, epochs.ch_names
 
     X, y, train, ch_names = arrays(blink_class)
     net, _, _ = fit_model(X[train], y[train], model="shallow", n_epochs=n_epochs,
                           seed=seed, progress=False, device=device)
     net = net.cpu().eval()
-
-    def accuracy(Xt, yt, model=net):
-        with torch.no_grad():
-            return float((model(torch.as_tensor(Xt)).argmax(1).numpy() == yt).mean())
-
     X_clean, y_clean, train_clean, _ = arrays(None)
     X_test, y_test = X[~train], y[~train]
     eog = [c for c in ch_names if c.upper().startswith("EOG")]
@@ -187,8 +186,9 @@ def clever_hans_experiment(
         "subject": subject,
         "seed": seed,
         "ch_names": list(ch_names),
-        "accuracy_with_artefact": accuracy(X_test, y_test),
-        "accuracy_without_artefact": accuracy(X_clean[~train_clean], y_clean[~train_clean]),
+        "accuracy_with_artefact": accuracy(net, X_test, y_test),
+        "accuracy_without_artefact": accuracy(net, X_clean[~train_clean],
+                                              y_clean[~train_clean]),
         "eog_share": eog_share,
         "eog_share_per_class": {int(k): float(np.nanmean(share[y_test == k]))
                                 for k in np.unique(y_test)},
@@ -196,7 +196,7 @@ def clever_hans_experiment(
         "blink_time_share": float(np.nanmean(trained["lrp_blink_time"])),
         "blink_time_share_occlusion": float(np.nanmean(trained["occlusion_blink_time"])),
         "blink_sample_fraction": float(blink_mask.mean()),
-        "control_accuracy": accuracy(X_test, y_test, model=control),
+        "control_accuracy": accuracy(control, X_test, y_test),
         "control_eog_share": float(np.nanmean(reference["lrp"])),
         "control_eog_share_occlusion": float(np.nanmean(reference["occlusion"])),
         "control_blink_time_share": float(np.nanmean(reference["lrp_blink_time"])),

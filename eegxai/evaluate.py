@@ -46,7 +46,6 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from ._check import check_array, check_option, check_positive, check_random_state
-from ._device import resolve_device
 
 ORDERS = ("morf", "lerf", "random")
 BASELINES = ("channel_mean", "zero", "surrogate")
@@ -57,7 +56,11 @@ BASELINES = ("channel_mean", "zero", "surrogate")
 def predict_logits(
     model, X: np.ndarray, *, batch_size: int = 256, device: str = "auto"
 ) -> np.ndarray:
-    """Raw model outputs for ``X`` in evaluation mode, without gradients.
+    """Raw model outputs for ``X``, leaving the model's device and mode as they were.
+
+    :func:`eegxai.training.predict_logits` (eval mode, no gradients, crops
+    averaged) followed by restoring the model, since the perturbation loops
+    call it many times on a model they do not own.
 
     Parameters
     ----------
@@ -74,24 +77,15 @@ def predict_logits(
     -------
     logits : ndarray, shape (n_trials, n_classes)
     """
-    import torch
+    from .training import predict_logits as _predict_logits
 
-    dev = resolve_device(device)
-    param = next(model.parameters())
+    model_device = next(model.parameters()).device
     was_training = model.training
-    model.eval()
-    outs = []
     try:
-        model_device = param.device
-        model.to(dev)
-        with torch.no_grad():
-            for start in range(0, len(X), batch_size):
-                xb = torch.as_tensor(X[start : start + batch_size], dtype=param.dtype)
-                outs.append(model(xb.to(dev)).detach().cpu().numpy())
+        return _predict_logits(model, X, device=device, batch_size=batch_size)
     finally:
         model.to(model_device)
         model.train(was_training)
-    return np.concatenate(outs, axis=0)
 
 
 def _segments(n_chans: int, n_times: int, window: int) -> list[tuple[int, slice]]:

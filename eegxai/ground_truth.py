@@ -38,6 +38,61 @@ import numpy as np
 from ._check import check_positive
 
 
+def simulated_sessions(
+    subject: int,
+    *,
+    seed: int,
+    n_trials_per_class: int,
+    sessions,
+    preprocess_kwargs: dict | None = None,
+    **simulate_kwargs,
+):
+    """Simulate a 2b-layout subject, preprocess it, and split it by session.
+
+    Parameters
+    ----------
+    subject, seed : int
+        Passed to :func:`eegxai.datasets.simulate.simulate_subject`.
+    n_trials_per_class : int
+        Trials per class and session.
+    sessions : sequence of str
+        Session labels; those ending in ``T`` train, the others test.
+    preprocess_kwargs : dict | None
+        Extra keyword arguments of :func:`eegxai.preprocessing.preprocess`
+        (channels C3, Cz, C4 and the −0.5–4 s window are fixed).
+    **simulate_kwargs
+        Further simulator arguments (ERD, blinks).
+
+    Returns
+    -------
+    X : ndarray, shape (n_epochs, n_channels, n_times)
+    y : ndarray of int, shape (n_epochs,)
+    train : ndarray of bool, shape (n_epochs,)
+        Trials of the training sessions.
+    epochs : mne.Epochs
+    truth : eegxai.datasets.simulate.GroundTruth
+    """
+    from .datasets.simulate import simulate_subject
+    from .preprocessing import epochs_to_arrays, preprocess
+
+    raws, truth = simulate_subject(
+        subject, montage="2b", n_trials_per_class=n_trials_per_class,
+        sessions=list(sessions), seed=seed, **simulate_kwargs,
+    )
+    epochs = preprocess(raws, channels=["C3", "Cz", "C4"], tmin=-0.5, tmax=4.0,
+                        **(preprocess_kwargs or {}))
+    X, y, metadata = epochs_to_arrays(epochs)
+    train = metadata["session"].astype(str).str.endswith("T").to_numpy()
+    return X, y, train, epochs, truth
+
+
+def accuracy(model, X, y) -> float:
+    """Share of trials of ``X`` whose predicted class (on the CPU) is ``y``."""
+    from .training import predict_proba
+
+    return float((predict_proba(model, X, device="cpu").argmax(axis=1) == y).mean())
+
+
 def ground_truth_check(
     subject: int,
     *,
@@ -87,8 +142,6 @@ def ground_truth_check(
         module docstring); ``peak_time``, ``window``,
         ``time_ok``; and the ground truth.
     """
-    import torch
-
     from .analysis import (
         channel_relevance,
         first_layer_fir,
@@ -97,25 +150,19 @@ def ground_truth_check(
         peak_frequency,
         relevance_time_course,
     )
-    from .datasets.simulate import simulate_subject
     from .explain import explain, explain_layer
-    from .preprocessing import epochs_to_arrays, preprocess
     from .training import fit_model
 
     check_positive(n_epochs, "n_epochs")
-    raws, truth = simulate_subject(
-        subject, montage="2b", n_trials_per_class=n_trials_per_class,
-        sessions=list(sessions), erd_window=erd_window, seed=seed,
+    X, y, train, epochs, truth = simulated_sessions(
+        subject, seed=seed, n_trials_per_class=n_trials_per_class, sessions=sessions,
+        erd_window=erd_window,
     )
-    epochs = preprocess(raws, channels=["C3", "Cz", "C4"], tmin=-0.5, tmax=4.0)
-    X, y, metadata = epochs_to_arrays(epochs)
-    train = metadata["session"].astype(str).str.endswith("T").to_numpy()
     net, _, _ = fit_model(X[train], y[train], model="shallow", n_epochs=n_epochs,
                           seed=seed, progress=False, device=device)
     net = net.cpu().eval()
     X_test, y_test = X[~train], y[~train]
-    with torch.no_grad():
-        accuracy = float((net(torch.as_tensor(X_test)).argmax(1).numpy() == y_test).mean())
+    test_accuracy = accuracy(net, X_test, y_test)
 
     sfreq = epochs.info["sfreq"]
     relevance = explain(net, X_test, method="lrp", composite=composite, target=y_test)
@@ -142,7 +189,7 @@ def ground_truth_check(
     return {
         "seed": seed,
         "subject": subject,
-        "accuracy": accuracy,
+        "accuracy": test_accuracy,
         "peak_freq": float(peak),
         "band": bands,
         "spectrum_ok": bool(spectrum_ok),

@@ -167,11 +167,16 @@ def explain_step(
     -------
     summary : dict
     """
-    from .analysis import first_layer_fir, save_relevance, save_summary
+    from .analysis import (
+        filter_relevance,
+        first_layer_fir,
+        save_relevance,
+        save_summary,
+    )
     from .analysis.summary import summarize_relevance_file
-    from .evaluate import predict_logits
     from .explain import METHODS, explain, explain_layer
     from .models import load_model, read_checkpoint
+    from .training import predict_logits
 
     check_option("method", method, METHODS)
     epochs, X, y, _ = _load_arrays(epochs_path)
@@ -196,9 +201,9 @@ def explain_step(
             layer = explain_layer(net, Xk, layer="conv_time", method="lrp",
                                   composite=composite, target=yk,
                                   batch_size=batch_size, device=device)
-            flat = layer.reshape(len(idx), layer.shape[1], -1)
-            parts["filter_positive"].append(np.clip(flat, 0, None).sum(-1))
-            parts["filter_negative"].append(-np.clip(flat, None, 0).sum(-1))
+            positive, negative = filter_relevance(layer, per_trial=True)
+            parts["filter_positive"].append(positive)
+            parts["filter_negative"].append(negative)
             firs.append(first_layer_fir(net))
         logger.info("fold %d: explained %d trials with %s", k, len(idx), method)
     if not parts["relevance"]:
@@ -240,8 +245,8 @@ def _fold_mean_perturbation(epochs, X, y, model_path, *, seed: int, n_repeats: i
     correlation means "more amplitude here → more evidence for class 1".
     """
     from .analysis import amplitude_perturbation_correlation
-    from .evaluate import predict_logits
     from .models import load_model, read_checkpoint
+    from .training import predict_logits
 
     checkpoint = read_checkpoint(model_path)
     total, weight, freqs = 0.0, 0, None

@@ -332,6 +332,48 @@ def fit_model(
 
 
 @torch.no_grad()
+@torch.no_grad()
+def predict_logits(
+    model: nn.Module,
+    X: Any,
+    *,
+    device: str | torch.device = "auto",
+    batch_size: int = 256,
+) -> np.ndarray:
+    """Trial logits (raw class scores) of trials, in batches, without gradients.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A trained model (trialwise or cropped); it is set to eval mode and moved
+        to ``device``.
+    X : ndarray, shape (n_epochs, n_channels, n_times)
+        Trials, cast to the model's parameter dtype.
+    device : str | torch.device
+        ``"auto"``, ``"cpu"``, ``"cuda"``...
+    batch_size : int
+        Trials per forward pass.
+
+    Returns
+    -------
+    logits : ndarray, shape (n_epochs, n_classes)
+        For a cropped model the crop logits are averaged.
+    """
+    validate_type(model, nn.Module, "model")
+    X = check_array(X, "X", ndim=3)
+    validate_type(batch_size, numbers.Integral, "batch_size")
+    check_positive(batch_size, "batch_size")
+    batch_size = int(batch_size)
+    dev = resolve_device(device)
+    dtype = next(model.parameters()).dtype
+    model.to(dev).eval()
+    out = []
+    for start in range(0, len(X), batch_size):
+        xb = torch.as_tensor(X[start : start + batch_size], dtype=dtype, device=dev)
+        out.append(_trial_logits(model, xb).cpu())
+    return torch.cat(out).numpy()
+
+
 def predict_proba(
     model: nn.Module,
     X: Any,
@@ -339,7 +381,7 @@ def predict_proba(
     device: str | torch.device = "auto",
     batch_size: int = 256,
 ) -> np.ndarray:
-    """Class probabilities of trials (softmax of the trial logits).
+    """Class probabilities of trials (softmax of :func:`predict_logits`).
 
     Parameters
     ----------
@@ -359,18 +401,8 @@ def predict_proba(
         float64 probabilities; rows sum to 1. For a cropped model the logits are
         averaged over crops first.
     """
-    validate_type(model, nn.Module, "model")
-    X = check_array(X, "X", ndim=3, dtype=np.float32)
-    validate_type(batch_size, numbers.Integral, "batch_size")
-    check_positive(batch_size, "batch_size")
-    batch_size = int(batch_size)
-    dev = resolve_device(device)
-    model.to(dev).eval()
-    out = []
-    for start in range(0, len(X), batch_size):
-        xb = torch.as_tensor(X[start : start + batch_size], device=dev)
-        out.append(torch.softmax(_trial_logits(model, xb).double(), dim=1).cpu())
-    return torch.cat(out).numpy()
+    logits = predict_logits(model, X, device=device, batch_size=batch_size)
+    return torch.softmax(torch.as_tensor(logits).double(), dim=1).numpy()
 
 
 def train_subject(

@@ -147,7 +147,8 @@ def fir_frequency_response(fir, sfreq: float, *, n_freqs: int = 512,
     return freqs, response
 
 
-def filter_relevance(layer_relevance, *, n_filters: int | None = None):
+def filter_relevance(layer_relevance, *, n_filters: int | None = None,
+                     per_trial: bool = False):
     """Positive and negative relevance of each first-layer filter.
 
     Parameters
@@ -158,13 +159,16 @@ def filter_relevance(layer_relevance, *, n_filters: int | None = None):
         (shape (n_trials, n_filters, n_chans_or_1, n_times_out)).
     n_filters : int | None
         Expected number of filters (checked when given).
+    per_trial : bool
+        Return one row per trial instead of the mean over trials.
 
     Returns
     -------
-    positive : ndarray, shape (n_filters,)
-        Mean over trials of the summed positive relevance of each filter.
-    negative : ndarray, shape (n_filters,)
-        Mean over trials of the summed magnitude of negative relevance (≥ 0).
+    positive : ndarray, shape (n_filters,) | (n_trials, n_filters)
+        Summed positive relevance of each filter (mean over trials unless
+        ``per_trial``).
+    negative : ndarray, shape (n_filters,) | (n_trials, n_filters)
+        Summed magnitude of negative relevance (≥ 0), likewise.
     """
     rel = check_array(layer_relevance, "layer_relevance", dtype=float)
     if rel.ndim < 2:
@@ -178,9 +182,11 @@ def filter_relevance(layer_relevance, *, n_filters: int | None = None):
             f"{n_filters}."
         )
     flat = rel.reshape(rel.shape[0], rel.shape[1], -1)
-    positive = np.clip(flat, 0, None).sum(-1).mean(0)
-    negative = -np.clip(flat, None, 0).sum(-1).mean(0)
-    return positive, negative
+    positive = np.clip(flat, 0, None).sum(-1)
+    negative = -np.clip(flat, None, 0).sum(-1)
+    if per_trial:
+        return positive, negative
+    return positive.mean(0), negative.mean(0)
 
 
 def first_layer_relevance_spectrum(

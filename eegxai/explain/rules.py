@@ -250,6 +250,19 @@ class FastRule(Hook):
         raise NotImplementedError
 
 
+class _Stabilized(FastRule):
+    """Fast rules parametrized by a denominator stabilizer and ``zero_params``."""
+
+    def __init__(self, stabilizer=1e-6, zero_params=None):
+        super().__init__()
+        self.stabilizer_value = stabilizer
+        self.zero_params = zero_params
+        self.stabilizer = Stabilizer.ensure(stabilizer)
+
+    def copy(self):  # noqa: D102
+        return self.__class__(self.stabilizer_value, self.zero_params)
+
+
 class Epsilon(FastRule):
     r"""LRP-ε rule (Bach et al. 2015, eq. 58), reusing the layer's output.
 
@@ -282,7 +295,7 @@ class Epsilon(FastRule):
         return x * _apply_transposed(module, x.shape, module.weight, g)
 
 
-class ZPlus(FastRule):
+class ZPlus(_Stabilized):
     r"""z+ rule = αβ with α=1, β=0, for signed inputs, with a conserving fallback.
 
     Positive contributions are ``(x_j w_jk)^+ = x_j^+ w_jk^+ + x_j^- w_jk^-``;
@@ -303,15 +316,6 @@ class ZPlus(FastRule):
     zero_params : list of str | None
         ``["bias"]`` ignores the bias.
     """
-
-    def __init__(self, stabilizer=1e-6, zero_params=None):
-        super().__init__()
-        self.stabilizer_value = stabilizer
-        self.zero_params = zero_params
-        self.stabilizer = Stabilizer.ensure(stabilizer)
-
-    def copy(self):  # noqa: D102
-        return self.__class__(self.stabilizer_value, self.zero_params)
 
     def relevance(self, module, x, output, relevance):  # noqa: D102
         w = module.weight
@@ -417,7 +421,7 @@ class AlphaBeta(FastRule):
         return from_pos - from_neg
 
 
-class _InputFree(FastRule):
+class _InputFree(_Stabilized):
     """Rules whose shares do not depend on the input: w² and flat."""
 
     def modified(self, module):  # pragma: no cover
@@ -437,15 +441,6 @@ class WSquare(_InputFree):
     ``zennit.rules.WSquare`` the squared bias enters the denominator.
     The denominator is computed once per call on a single all-ones sample.
     """
-
-    def __init__(self, stabilizer=1e-6, zero_params=None):
-        super().__init__()
-        self.stabilizer_value = stabilizer
-        self.zero_params = zero_params
-        self.stabilizer = Stabilizer.ensure(stabilizer)
-
-    def copy(self):  # noqa: D102
-        return self.__class__(self.stabilizer_value, self.zero_params)
 
     def modified(self, module):  # noqa: D102
         bias = module.bias

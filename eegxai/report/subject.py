@@ -17,7 +17,10 @@ import numpy as np
 
 from .._check import validate_type
 from .._io import read_json
-from ..clever_hans import EOG_FLAG_FACTOR  # one threshold for the report and the check
+from ..clever_hans import (  # one threshold for the report and the check
+    EOG_FLAG_FACTOR,
+    eog_flag_threshold,
+)
 from . import figures
 from .html import (
     Section,
@@ -484,7 +487,7 @@ def _quality_items(evaluation: dict, *, eog_flag_factor: float) -> list[dict]:
             "explanation that depends on the learned weights falls towards zero."))
     if "eog_share" in evaluation:
         share, chance = evaluation["eog_share"], evaluation.get("eog_chance")
-        if chance is not None and share > min(1.0, eog_flag_factor * chance):
+        if chance is not None and share > eog_flag_threshold(chance, factor=eog_flag_factor):
             items.append(flag_item(
                 f"EOG flag: {share:.1%} of the LRP relevance lies on EOG channels, more "
                 f"than {eog_flag_factor:g}× their chance share {chance:.1%}: the "
