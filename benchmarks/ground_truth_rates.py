@@ -12,7 +12,7 @@ and its test trials are explained with LRP. Three checks per subject:
 3. the relevance time course peaks inside the planted ERD window.
 
 Prints the per-subject results and the rates. Used for the closing-note numbers;
-``tests/test_ground_truth.py`` runs a small configuration of the same code.
+``tests/experiments/test_ground_truth.py`` runs a small configuration of the same code.
 
 Usage: python benchmarks/ground_truth_rates.py [--subjects 10] [--seeds 0 1]
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from eegxai.ground_truth import ground_truth_check
+from eegxai.experiments.ground_truth import ground_truth_check
 
 
 def main():

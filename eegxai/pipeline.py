@@ -502,8 +502,8 @@ def clever_hans_step(
     *, subject: int, out_json: str | os.PathLike, seed: int = 0, n_epochs: int = 40,
     blink_class: str = "left_hand", device: str = "cpu",
 ) -> dict:
-    """Run :func:`eegxai.clever_hans.clever_hans_experiment` and write its JSON."""
-    from .clever_hans import clever_hans_experiment
+    """Run :func:`eegxai.experiments.clever_hans.clever_hans_experiment` and write its JSON."""
+    from .experiments.clever_hans import clever_hans_experiment
 
     result = clever_hans_experiment(subject, seed=seed, n_epochs=n_epochs,
                                     blink_class=blink_class, device=device)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._check import validate_type
 from .._io import read_json
-from ..clever_hans import (  # one threshold for the report and the check
+from ..experiments.clever_hans import (  # one threshold for the report and the check
     EOG_FLAG_FACTOR,
     eog_flag_threshold,
 )

@@ -14,6 +14,9 @@ MNE_DATA = (
 
 DATASETS = config["datasets"]
 
+# Final files of the sibling workflows (image.smk, text.smk, dna.smk append to it).
+DOMAIN_TARGETS = []
+
 
 wildcard_constraints:
     dataset="|".join(DATASETS),

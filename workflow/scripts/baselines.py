@@ -1,7 +1,4 @@
 # Expert baselines (CSP+LDA, FBCSP, band power, tangent space) on the same folds.
-import sys
-
-sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
 from eegxai._workflow import workflow_step
 
 with workflow_step(snakemake.log[0]):

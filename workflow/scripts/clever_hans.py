@@ -1,7 +1,4 @@
 # Clever Hans experiment: train with and without class-correlated blinks.
-import sys
-
-sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
 from eegxai._workflow import workflow_step
 
 with workflow_step(snakemake.log[0]):

@@ -1,7 +1,4 @@
 # Agreement of the network's relevance with ERD/ERS, CSP and band power.
-import sys
-
-sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
 from eegxai._workflow import workflow_step
 
 with workflow_step(snakemake.log[0]):

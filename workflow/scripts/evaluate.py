@@ -1,7 +1,4 @@
 # Explanation quality: perturbation faithfulness and randomization sanity checks.
-import sys
-
-sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
 from eegxai._workflow import workflow_step
 
 with workflow_step(snakemake.log[0]):

@@ -1,7 +1,4 @@
 # Relevance of every test trial (input + first layer) and its summary.
-import sys
-
-sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
 from eegxai._workflow import workflow_step
 
 with workflow_step(snakemake.log[0]):

@@ -1,7 +1,4 @@
 # Load one subject's recordings and write cue-locked, preprocessed epochs + QC.
-import sys
-
-sys.path.insert(0, f"{snakemake.scriptdir}/../..")  # eegxai from this checkout
 from eegxai._workflow import workflow_step
 
 with workflow_step(snakemake.log[0], mne_data=snakemake.params.mne_data):

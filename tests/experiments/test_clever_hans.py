@@ -1,10 +1,10 @@
-"""Clever Hans: a decoder trained on class-correlated blinks (eegxai.clever_hans)."""
+"""Clever Hans: a decoder trained on class-correlated blinks (eegxai.experiments.clever_hans)."""
 
 from __future__ import annotations
 
 import pytest
 
-from eegxai.clever_hans import clever_hans_experiment, eog_flag
+from eegxai.experiments.clever_hans import clever_hans_experiment, eog_flag
 
 
 def test_eog_flag_threshold():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from eegxai.ground_truth import ground_truth_check
+from eegxai.experiments.ground_truth import ground_truth_check
 
 
 @pytest.mark.slow

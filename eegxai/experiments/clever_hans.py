@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._check import check_range
+from .._check import check_range
 
 #: A model is flagged when its relevance share on EOG channels exceeds this
 #: multiple of the share expected if relevance were spread evenly over channels.
@@ -129,10 +129,10 @@ def clever_hans_experiment(
     must be read against a control model on the same inputs, because any
     model puts relevance on high-power blink samples.
     """
-    from .evaluate import relevance_share
-    from .explain import explain
+    from ..evaluate import relevance_share
+    from ..explain import explain
     from .ground_truth import accuracy, simulated_sessions
-    from .training import fit_model
+    from ..training import fit_model
 
     check_range(blink_prob, "blink_prob", 0.0, 1.0)
 

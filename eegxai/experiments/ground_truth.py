@@ -28,14 +28,14 @@ training sessions and explaining its test trials with LRP (for the true class),
    channels, mean over trials) peak inside the planted ERD window?
 
 ``benchmarks/ground_truth_rates.py`` reports the rates over many subjects and
-seeds; ``tests/test_ground_truth.py`` runs a small configuration.
+seeds; ``tests/experiments/test_ground_truth.py`` runs a small configuration.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._check import check_positive
+from .._check import check_positive
 
 
 def simulated_sessions(
@@ -72,8 +72,8 @@ def simulated_sessions(
     epochs : mne.Epochs
     truth : eegxai.datasets.simulate.GroundTruth
     """
-    from .datasets.simulate import simulate_subject
-    from .preprocessing import epochs_to_arrays, preprocess
+    from ..datasets.simulate import simulate_subject
+    from ..preprocessing import epochs_to_arrays, preprocess
 
     raws, truth = simulate_subject(
         subject, montage="2b", n_trials_per_class=n_trials_per_class,
@@ -88,7 +88,7 @@ def simulated_sessions(
 
 def accuracy(model, X, y) -> float:
     """Share of trials of ``X`` whose predicted class (on the CPU) is ``y``."""
-    from .training import predict_proba
+    from ..training import predict_proba
 
     return float((predict_proba(model, X, device="cpu").argmax(axis=1) == y).mean())
 
@@ -142,7 +142,7 @@ def ground_truth_check(
         module docstring); ``peak_time``, ``window``,
         ``time_ok``; and the ground truth.
     """
-    from .analysis import (
+    from ..analysis import (
         channel_relevance,
         first_layer_fir,
         first_layer_relevance_spectrum,
@@ -150,8 +150,8 @@ def ground_truth_check(
         peak_frequency,
         relevance_time_course,
     )
-    from .explain import explain, explain_layer
-    from .training import fit_model
+    from ..explain import explain, explain_layer
+    from ..training import fit_model
 
     check_positive(n_epochs, "n_epochs")
     X, y, train, epochs, truth = simulated_sessions(
