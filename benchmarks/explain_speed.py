@@ -10,9 +10,14 @@ mode, float32) on batches of 64 × 3 × 1000 (BCI IV 2b) and 64 × 64 × 640
   would try; it runs but is not conserving, see docs/explain.md)
 * ``captum Saliency``
 
-and print each time as a ratio to our gradient. Goal: our LRP ≤ 1.5× gradient.
+and print each time as a ratio to our gradient. The methods run interleaved,
+``--repeats`` rounds after one warm-up round, and each round gives one ratio to
+the gradient of the same round, so a busy machine slows all of them alike; the
+table shows the median time and the median ratio with its range over rounds.
+Goal (ShallowFBCSPNet, CPU): LRP ≤ 1.3× gradient on 3 × 1000, ≤ 3× on 64 × 640.
 
-Usage: python benchmarks/explain_speed.py [--device cpu|cuda] [--repeats 3]
+Usage: python benchmarks/explain_speed.py [--device cpu|cuda] [--repeats 5]
+                                         [--threads N] [--models ShallowFBCSPNet]
 """
 
 from __future__ import annotations
@@ -41,18 +46,25 @@ def build(name, n_chans, n_times):
         return cls(n_chans, 2, n_times=n_times).eval()
 
 
-def timed(fn, repeats, device):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
+def once(fn, device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def interleaved(runs, repeats, device):
+    """``{name: [seconds per round]}``, all methods once per round, after a warm-up."""
+    for fn in runs.values():
         fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            times[name].append(once(fn, device))
+    return times
 
 
 def zennit_epsilon_plus_flat(model, x):
@@ -79,10 +91,13 @@ def captum_saliency(model, x):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads")
     parser.add_argument("--composite", default="epsilon_plus_flat")
     parser.add_argument("--models", nargs="+", default=["ShallowFBCSPNet", "Deep4Net"])
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(
         ("cuda" if torch.cuda.is_available() else "cpu")
         if args.device == "auto"
@@ -93,7 +108,8 @@ def main(argv=None):
         f"float32 repeats={args.repeats} composite={args.composite}"
     )
     header = (
-        f"{'model':16s} {'batch':>13s} {'method':24s} {'time [s]':>9s} {'ratio':>6s}"
+        f"{'model':16s} {'batch':>13s} {'method':24s} {'time [s]':>9s} "
+        f"{'ratio':>6s} {'range':>12s}"
     )
     print(header)
     print("-" * len(header))
@@ -124,12 +140,16 @@ def main(argv=None):
                 runs["captum Saliency"] = partial(captum_saliency, model, x)
             except ImportError:
                 pass
-            results = {k: timed(fn, args.repeats, device) for k, fn in runs.items()}
-            reference = results["eegxai gradient"]
-            for method, seconds in results.items():
+            times = interleaved(runs, args.repeats, device)
+            reference = times["eegxai gradient"]
+            for method, seconds in times.items():
+                ratios = [t / r for t, r in zip(seconds, reference, strict=True)]
                 print(
                     f"{name:16s} {f'{n}x{n_chans}x{n_times}':>13s} {method:24s} "
-                    f"{seconds:9.3f} {seconds / reference:6.2f}"
+                    f"{statistics.median(seconds):9.3f} "
+                    f"{statistics.median(ratios):6.2f} "
+                    f"{f'{min(ratios):.2f}-{max(ratios):.2f}':>12s}",
+                    flush=True,
                 )
 
 

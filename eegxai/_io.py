@@ -17,12 +17,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ._workflow import check_owner
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` on success.
 
-    On an exception the temporary file is removed and ``path`` is untouched.
+    On an exception the temporary file is removed and ``path`` is untouched;
+    so is ``path`` when the workflow step writing it lost its owner (the
+    Snakemake process that started it, :func:`eegxai._workflow.check_owner`).
 
     Parameters
     ----------
@@ -45,6 +49,8 @@ def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterat
     os.chmod(tmp_path, 0o666 & ~umask)
     try:
         yield tmp_path
+        # a step whose Snakemake is gone must not replace a newer run's result
+        check_owner(path)
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -76,9 +82,82 @@ def write_json(path: str | os.PathLike, data: dict) -> Path:
     return path
 
 
+def _unreadable(path: Path, what: str, exc: BaseException) -> ValueError:
+    return ValueError(
+        f"{path} is not a readable {what} ({type(exc).__name__}: {exc}); it is "
+        "probably truncated or corrupt (e.g. by a killed run or a full disk). "
+        "Delete it and rerun the step that writes it (snakemake reruns it "
+        "when the file is missing)."
+    )
+
+
 def read_json(path: str | os.PathLike) -> dict:
-    """Read a JSON file written by :func:`write_json`."""
-    return json.loads(Path(path).read_text())
+    """Read a JSON file written by :func:`write_json`.
+
+    Raises ``FileNotFoundError`` or ``ValueError`` naming the file when it is
+    missing, truncated or not JSON.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"JSON file {path} does not exist.")
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, "JSON file", exc) from None
+
+
+@contextlib.contextmanager
+def open_hdf5(path: str | os.PathLike) -> Iterator[Any]:
+    """Open an HDF5 file for reading; a missing or corrupt file is named in the error."""
+    import h5py
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"HDF5 file {path} does not exist.")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        raise _unreadable(path, "HDF5 file", exc) from None
+    with f:
+        yield f
+
+
+def load_weights(path: str | os.PathLike) -> Any:
+    """``torch.load`` a file of tensors and plain containers only (no pickled code).
+
+    Anything else (a pickled module, optimizer or arbitrary Python object) is
+    refused: unpickling it could run code from the file. The error says so in
+    eegxai's terms; torch's own message is not chained because it suggests
+    loading the file unsafely.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is truncated, not a torch file, or holds more than plain
+        tensors, numbers, strings, lists and dicts.
+    """
+    import pickle
+
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Model file {path} does not exist.")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        message = (
+            f"{path} is not a plain eegxai model file: it holds Python objects "
+            "other than tensors, numbers, strings, lists and dicts (e.g. a whole "
+            "pickled network). eegxai refuses to load such files because "
+            "unpickling them can run arbitrary code. Recreate the file with "
+            "eegxai.models.save_model (or rerun the train step)."
+        )
+    except (RuntimeError, EOFError, OSError) as exc:
+        message = str(_unreadable(path, "model file", exc))
+    raise ValueError(message)
 
 
 def provenance() -> dict:

@@ -41,7 +41,7 @@ Metrics (ranges)
   shifts of the relevance time course.
 
 :func:`compare_subject` computes all available metrics for one subject and
-model with a one-line plain reading each; :func:`group_table` summarizes many
+model (numbers only; the reports word them, :mod:`eegxai.report.readings`); :func:`agreement_table` summarizes many
 subjects; :func:`write_comparison` writes
 ``results/compare/{dataset}/{subject}/{model}.json`` (atomic, with
 provenance), read back by :func:`read_comparison`.
@@ -81,7 +81,7 @@ __all__ = [
     "compare_subject",
     "csp_erd_components",
     "erd_strength_course",
-    "group_table",
+    "agreement_table",
     "lateralization_agreement",
     "peak_frequency_distance",
     "permutation_summary",
@@ -666,13 +666,6 @@ def time_course_correlation(
 
 
 # ------------------------------------------------------------------ per subject
-def _fmt_p(summary: dict) -> str:
-    return (f"chance {summary['null_mean']:.2f}, 95% of chance "
-            f"{'below' if summary['higher_is_better'] else 'above'} "
-            f"{summary['null_p95' if summary['higher_is_better'] else 'null_p05']:.2f}, "
-            f"p = {summary['p_value']:.3f}")
-
-
 def _spectrum_of(data: Mapping, key: str) -> tuple[np.ndarray, np.ndarray]:
     if "freqs" not in data or key not in data:
         raise ValueError(f"Expected a dict with 'freqs' and {key!r}, got keys {list(data)}.")
@@ -795,8 +788,9 @@ def compare_subject(
     -------
     result : dict
         ``subject``, ``model``, ``dataset``, ``method``, ``metrics`` (name →
-        summary dict with a plain-language ``reading``) and
-        ``discriminative`` (most discriminative frequency and band).
+        summary dict; :func:`eegxai.report.readings.readings` turns them into
+        sentences) and ``discriminative`` (most discriminative frequency and
+        band).
     """
     from .expert.discriminability import (
         discriminative_band as _disc_band,
@@ -817,9 +811,6 @@ def compare_subject(
         spectra["perturbation"] = _spectrum_of(perturbation, "correlation")
     if input_spectrum is not None:
         spectra["input"] = _spectrum_of(input_spectrum, "spectrum")
-    labels = {"first_layer": "first-layer relevance spectrum",
-              "perturbation": "amplitude-perturbation spectrum",
-              "input": "input-relevance spectrum"}
 
     if r2 is not None:
         r2_freqs, r2_map = _spectrum_of(r2, "r2")
@@ -831,31 +822,15 @@ def compare_subject(
         result["discriminative"] = {"freq": disc["freq"], "channel": disc["channel"],
                                     "r2": disc["r2"],
                                     "band": [float(b) for b in discriminative_band]}
-        lo, hi = discriminative_band
         for name, (freqs, spec) in spectra.items():
-            s = spectral_rank_correlation(freqs, spec, r2_freqs, r2_map, fmin=fmin,
-                                          fmax=fmax, n_permutations=n_permutations,
-                                          seed=rng)
-            s["reading"] = (f"{labels[name]} and |r²| spectrum rank-correlate at "
-                            f"ρ = {s['value']:.2f} ({_fmt_p(s)})")
-            metrics[f"spectral_spearman_{name}"] = s
-            p = peak_frequency_distance(freqs, spec, disc["freq"], discriminative_band,
-                                        fmin=fmin, fmax=fmax)
-            where = "inside" if p["inside_band"] else "outside"
-            p["reading"] = (
-                f"{labels[name]} peaks at {p['peak_freq']:.1f} Hz, {where} the "
-                f"subject's most discriminative band {lo:g}–{hi:g} Hz (most "
-                f"discriminative {disc['freq']:.1f} Hz, |Δ| = {p['value']:.1f} Hz; "
-                f"chance |Δ| {p['null_mean']:.1f} Hz, p = {p['p_value']:.3f})"
-            )
-            metrics[f"peak_distance_{name}"] = p
+            metrics[f"spectral_spearman_{name}"] = spectral_rank_correlation(
+                freqs, spec, r2_freqs, r2_map, fmin=fmin, fmax=fmax,
+                n_permutations=n_permutations, seed=rng)
+            metrics[f"peak_distance_{name}"] = peak_frequency_distance(
+                freqs, spec, disc["freq"], discriminative_band, fmin=fmin, fmax=fmax)
     for name, (freqs, spec) in spectra.items():
-        b = band_share(freqs, spec, fmin=fmin, fmax=fmax,
-                       n_permutations=n_permutations, seed=rng)
-        b["reading"] = (f"{100 * b['value']:.0f}% of the {labels[name]}'s mass lies in "
-                        f"mu+beta (8–30 Hz) vs {100 * b['null_mean']:.0f}% by chance "
-                        f"(p = {b['p_value']:.3f})")
-        metrics[f"mu_beta_share_{name}"] = b
+        metrics[f"mu_beta_share_{name}"] = band_share(
+            freqs, spec, fmin=fmin, fmax=fmax, n_permutations=n_permutations, seed=rng)
 
     if channel_relevance is not None and csp_patterns is not None:
         patterns = check_array(csp_patterns, "csp_patterns", ndim=2, dtype=float)
@@ -868,37 +843,22 @@ def compare_subject(
             s = spatial_pattern_correlation(channel_relevance[cls], patterns[comp],
                                             n_permutations=n_permutations, seed=rng)
             s["component"] = comp
-            s["reading"] = (f"channel relevance for {cls} correlates r = "
-                            f"{s['value']:.2f} with |CSP pattern {comp}| ({_fmt_p(s)})")
             metrics[f"csp_pattern_correlation_{cls}"] = s
 
     if li_relevance is not None and li_erd is not None:
-        s = lateralization_agreement(li_relevance, li_erd)
-        n_agree = sum(s["agree"].values())
-        relation = {"same": "on the ERD hemisphere",
-                    "opposite": "on the hemisphere opposite to the ERD",
-                    "mixed": "inconsistently"}[s["relation"]]
-        s["reading"] = (f"relevance lateralizes like the ERD for {n_agree} of "
-                        f"{s['n_classes']} classes (chance "
-                        f"{s['null_mean'] * s['n_classes']:.1f}, p = "
-                        f"{s['p_value']:.3f}); relevance lies {relation}")
-        metrics["lateralization_agreement"] = s
+        metrics["lateralization_agreement"] = lateralization_agreement(li_relevance,
+                                                                       li_erd)
 
     if relevance_time_course is not None and erd_time_course is not None:
         times, course = _course_of(relevance_time_course)
         erd_times, strength = erd_strength_course(erd_time_course)
-        s = time_course_correlation(times, course, erd_times, strength,
-                                    n_permutations=n_permutations, seed=rng)
-        band = erd_time_course.get("band")
-        band_txt = f"{band[0]:g}–{band[1]:g} Hz " if band is not None else ""
-        s["reading"] = (f"relevance time course correlates r = {s['value']:.2f} with "
-                        f"the {band_txt}ERD strength ({_fmt_p(s)})")
-        metrics["time_course_correlation"] = s
+        metrics["time_course_correlation"] = time_course_correlation(
+            times, course, erd_times, strength, n_permutations=n_permutations, seed=rng)
     return result
 
 
 # ------------------------------------------------------------------ group and IO
-def group_table(results: Sequence[Mapping], *, alpha: float = 0.05):
+def agreement_table(results: Sequence[Mapping], *, alpha: float = 0.05):
     """Summarize :func:`compare_subject` results over subjects.
 
     Parameters

@@ -71,9 +71,9 @@ def decoding_metrics(
 
     Parameters
     ----------
-    y_true : array-like of int, shape (n_epochs,)
+    y_true : array-like of int, shape (n_trials,)
         True labels ``0..n_classes-1``.
-    proba : array-like of float, shape (n_epochs, n_classes)
+    proba : array-like of float, shape (n_trials, n_classes)
         Predicted class probabilities; the prediction is their argmax.
     n_classes : int | None
         Number of classes; defaults to ``proba.shape[1]``.
@@ -181,7 +181,7 @@ def mean_over_folds(fold_metrics: Sequence[dict]) -> dict[str, Any]:
     return out
 
 
-def group_table(
+def decoding_table(
     results: Sequence[dict], *, metrics: Sequence[str] = METRIC_NAMES
 ) -> pd.DataFrame:
     """One row per subject plus ``mean`` and ``sd`` rows.

@@ -54,7 +54,7 @@ import torch
 from torch import nn
 
 from ._check import check_option, validate_type
-from ._io import atomic_path, provenance
+from ._io import atomic_path, load_weights, provenance
 
 MODEL_NAMES: tuple[str, ...] = ("shallow", "deep", "eegnet")
 
@@ -275,7 +275,7 @@ def save_model(
 
 def read_checkpoint(path: str | os.PathLike) -> dict:
     """Read a file written by :func:`save_model` (weights-only, no pickled code)."""
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    checkpoint = load_weights(path)
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != _FORMAT:
         raise ValueError(f"{os.fspath(path)!r} is not an eegxai model file.")
     return checkpoint

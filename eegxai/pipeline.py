@@ -30,10 +30,9 @@ from ._io import provenance, read_json, write_json
 
 logger = logging.getLogger(__name__)
 
-#: Bands in which ERD/ERS maps are computed (Hz).
-ERDS_FREQS = np.arange(6.0, 36.0, 1.0)
-#: Channels shown in ERD/ERS maps when present (the classic motor triplet).
-ERDS_CHANNELS = ("C3", "Cz", "C4")
+#: Highest frequency (Hz) of the network's input-relevance and amplitude-
+#: perturbation spectra (above the 38 Hz low-pass of the default preprocessing).
+SPECTRUM_FMAX = 45.0
 
 
 def _load_arrays(epochs_path):
@@ -139,7 +138,8 @@ def explain_step(
     layer is a temporal convolution (ShallowFBCSPNet, Deep4Net), the relevance
     of each first-layer filter is saved too (summed over its outputs, positive
     and negative parts), with the filters' FIR taps per fold, for the
-    first-layer relevance spectrum.
+    first-layer relevance spectrum, and each trial's DFT-LRP relevance of the
+    input frequencies (:func:`eegxai.analysis.frequency_relevance`, 1 Hz bins).
 
     Parameters
     ----------
@@ -153,7 +153,9 @@ def explain_step(
         HDF5 file (format: :mod:`eegxai.analysis.io`); extra datasets
         ``trial_index`` (n_trials,) row in the epochs file, ``fold``
         (n_trials,), ``filter_positive`` / ``filter_negative``
-        (n_trials, n_filters) and ``fir_folds`` (n_folds, n_filters, filter_len).
+        (n_trials, n_filters), ``fir_folds`` (n_folds, n_filters, filter_len),
+        ``frequency_relevance`` (n_trials, n_freqs) and
+        ``frequency_relevance_freqs`` (n_freqs,).
     out_summary : path-like
         JSON summary (:func:`eegxai.analysis.summarize_relevance`).
     composite : str
@@ -169,7 +171,9 @@ def explain_step(
     """
     from .analysis import (
         filter_relevance,
+        first_layer_bias,
         first_layer_fir,
+        frequency_relevance,
         save_relevance,
         save_summary,
     )
@@ -183,8 +187,9 @@ def explain_step(
     checkpoint = read_checkpoint(model_path)
     kwargs = {"composite": composite} if method == "lrp" else {}
     parts: dict[str, list] = {k: [] for k in (
-        "relevance", "logits", "trial_index", "fold", "filter_positive", "filter_negative")}
-    firs = []
+        "relevance", "logits", "trial_index", "fold", "filter_positive", "filter_negative",
+        "frequency_relevance")}
+    firs, freqs = [], None
     for k, fold in enumerate(checkpoint["folds"]):
         net = load_model(model_path, fold=k)
         idx = np.asarray(fold["test_idx"], dtype=int)
@@ -205,6 +210,10 @@ def explain_step(
             parts["filter_positive"].append(positive)
             parts["filter_negative"].append(negative)
             firs.append(first_layer_fir(net))
+            spectrum = frequency_relevance(Xk, layer, firs[-1], float(epochs.info["sfreq"]),
+                                           bias=first_layer_bias(net), fmax=60.0)
+            parts["frequency_relevance"].append(spectrum["relevance"])
+            freqs = spectrum["freqs"]
         logger.info("fold %d: explained %d trials with %s", k, len(idx), method)
     if not parts["relevance"]:
         raise ValueError(f"{os.fspath(model_path)!r} has no test trials to explain.")
@@ -232,6 +241,8 @@ def explain_step(
         filter_positive=cat.get("filter_positive"),
         filter_negative=cat.get("filter_negative"),
         fir_folds=np.stack(firs) if firs else None,
+        frequency_relevance=cat.get("frequency_relevance"),
+        frequency_relevance_freqs=freqs,
     )
     summary = summarize_relevance_file(out_relevance)
     save_summary(out_summary, summary)
@@ -261,7 +272,7 @@ def _fold_mean_perturbation(epochs, X, y, model_path, *, seed: int, n_repeats: i
             return logits[:, 1] - logits[:, 0]
 
         res = amplitude_perturbation_correlation(
-            predict, X[idx], epochs.info["sfreq"], n_repeats=n_repeats, fmax=45.0,
+            predict, X[idx], epochs.info["sfreq"], n_repeats=n_repeats, fmax=SPECTRUM_FMAX,
             seed=seed + k)
         total = total + np.nan_to_num(res["correlation"]) * len(idx)
         weight += len(idx)
@@ -282,8 +293,9 @@ def compare_step(
     subject: str | None = None,
     model_name: str | None = None,
     n_permutations: int = 1000,
-    erds_permutations: int = 200,
+    erds_permutations: int = 500,
     perturbation_repeats: int = 10,
+    expert: Mapping[str, Any] | None = None,
     seed: int = 0,
 ) -> dict:
     """Compare one model's relevance with the expert features of the subject.
@@ -313,6 +325,9 @@ def compare_step(
         Permutations of each ERD/ERS cluster test.
     perturbation_repeats : int
         Amplitude perturbations per trial.
+    expert : mapping | None
+        Fields of :class:`eegxai.expert.features.ExpertParams` (frequency grid,
+        windows); ``erds_permutations`` is given on its own.
     seed : int
         Seeds every permutation and perturbation.
 
@@ -322,47 +337,24 @@ def compare_step(
         As written to ``out_json``.
     """
     from .analysis import input_relevance_spectrum, read_relevance, read_summary
-    from .compare import compare_subject, csp_erd_components, write_comparison
+    from .compare import compare_subject, write_comparison
     from .expert.baselines import read_baselines
-    from .expert.discriminability import band_power_r2, discriminative_band
-    from .expert.erds import erd_lateralization, erd_time_course, erds_map
+    from .expert.features import ExpertParams, expert_features
 
     epochs, X, y, _ = _load_arrays(epochs_path)
     sfreq = float(epochs.info["sfreq"])
-    times = epochs.times
-    ch_names = list(epochs.ch_names)
     class_names = list(epochs.event_id)
     rel = read_relevance(relevance_path)
     summary = read_summary(summary_path)
-    baselines = read_baselines(baselines_path)
-
-    window = (max(0.5, times[0]), times[-1])
-    r2 = band_power_r2(X, y, sfreq=sfreq, times=times, window=window, fmax=40.0)
-    band = tuple(float(b) for b in discriminative_band(r2["freqs"], r2["r2"]))
-    picks = [c for c in ERDS_CHANNELS if c in ch_names] or ch_names[:3]
-    pick_idx = [ch_names.index(c) for c in picks]
-    baseline = (float(times[0]), 0.0)
-    erds = erds_map(
-        X[:, pick_idx], y, sfreq=sfreq, times=times, freqs=ERDS_FREQS,
-        ch_names=picks, class_names=class_names, baseline=baseline,
-        n_permutations=erds_permutations, decim=max(1, int(sfreq // 50)), seed=seed,
-    )
-    li_erd = (erd_lateralization(erds, band=band, window=(0.5, min(2.5, times[-1])))
-              if {"C3", "C4"} <= set(picks) else None)
-    erd_tc = erd_time_course(X[:, pick_idx], y, sfreq=sfreq, times=times, band=band,
-                             baseline=baseline, class_names=class_names)
+    features = expert_features(
+        X, y, sfreq=sfreq, times=epochs.times, ch_names=epochs.ch_names,
+        class_names=class_names, baselines=read_baselines(baselines_path),
+        params=ExpertParams(erds_permutations=erds_permutations, **dict(expert or {})),
+        seed=seed)
     perturbation = _fold_mean_perturbation(epochs, X, y, model_path, seed=seed,
                                            n_repeats=perturbation_repeats)
     input_spectrum = input_relevance_spectrum(
-        rel["relevance"], sfreq, X=X[rel["trial_index"]], fmax=45.0)
-
-    csp_patterns = csp_components = None
-    csp = baselines.get("methods", {}).get("csp_lda")
-    if csp is not None:
-        fold0 = csp["folds"][0]
-        csp_patterns = np.asarray(fold0["patterns"])
-        csp_components = csp_erd_components(np.asarray(fold0["filters"]), X, y,
-                                            class_names=class_names)
+        rel["relevance"], sfreq, X=X[rel["trial_index"]], fmax=SPECTRUM_FMAX)
 
     subsets = summary["subsets"]
     all_trials = subsets["all"]
@@ -375,34 +367,44 @@ def compare_step(
         first_layer_spectrum=first_layer,
         perturbation=perturbation,
         input_spectrum=input_spectrum,
-        r2=r2,
-        discriminative_band=band,
+        r2=features.r2,
+        discriminative_band=features.discriminative_band,
         channel_relevance=channel_rel,
-        csp_patterns=csp_patterns,
-        csp_components=csp_components,
-        li_relevance=li_rel if li_erd is not None else None,
-        li_erd=li_erd,
+        csp_patterns=features.csp_patterns,
+        csp_components=features.csp_components,
+        li_relevance=li_rel if features.li_erd is not None else None,
+        li_erd=features.li_erd,
         relevance_time_course=(np.asarray(summary["times"]),
                                np.asarray(all_trials["time_course"]["mean"])),
-        erd_time_course=erd_tc,
+        erd_time_course=features.erd_time_course,
         n_permutations=n_permutations,
         seed=seed,
     )
+    result = {**result, "shap_lrp": _shap_lrp_agreement(X, y, sfreq, model_path)}
     write_comparison(out_json, result)
     if out_expert is not None:
-        write_json(out_expert, {
-            "r2": {"freqs": r2["freqs"], "r2": r2["r2"], "ch_names": ch_names},
-            "discriminative_band": band,
-            "erds": erds.to_dict(),
-            "erd_time_course": erd_tc,
-            "perturbation": perturbation,
-            "input_spectrum": input_spectrum,
-            "csp_patterns": csp_patterns,
-            "csp_components": csp_components,
-            "li_erd": li_erd,
-            "provenance": provenance(),
-        })
+        # the network's spectra sit beside the expert features for the report
+        write_json(out_expert, {**features.to_dict(), "perturbation": perturbation,
+                                "input_spectrum": input_spectrum,
+                                "provenance": provenance()})
     return result
+
+
+def _shap_lrp_agreement(X, y, sfreq: float, model_path) -> dict | None:
+    """SHAP of a band-power LDA beside the ConvNet's LRP per channel × band (fold 0).
+
+    See :func:`eegxai.experiments.shap_bandpower.shap_lrp_agreement`; None for
+    models without a temporal first convolution (no DFT-LRP) or without folds.
+    """
+    from .experiments.shap_bandpower import shap_lrp_agreement
+    from .models import load_model, read_checkpoint
+
+    fold = read_checkpoint(model_path)["folds"][0]
+    net = load_model(model_path, fold=0)
+    if not _has_temporal_conv(net) or not fold.get("train_idx") or not fold.get("test_idx"):
+        return None
+    return shap_lrp_agreement(net, X, y, train_idx=fold["train_idx"],
+                              test_idx=fold["test_idx"], sfreq=sfreq)
 
 
 def evaluate_step(
@@ -415,7 +417,7 @@ def evaluate_step(
     max_trials: int = 64,
     window_s: float = 0.1,
     n_steps: int = 20,
-    eog_channels: Sequence[str] = (),
+    eog_channels: Sequence[str] = ("EOG1", "EOG2", "EOG3"),
     device: str = "auto",
     seed: int = 0,
 ) -> dict:
@@ -510,4 +512,131 @@ def clever_hans_step(
     result["provenance"] = provenance()
     write_json(out_json, result)
     logger.info("Clever Hans subject %d: %s", subject, result)
+    return result
+
+
+# ----------------------------------------------------------------------------
+# cross-subject transfer (eegxai.transfer): pretrain -> finetune, RCT baseline
+
+
+def _subject_arrays(epochs_paths: Sequence[str | os.PathLike]):
+    return [_load_arrays(p)[1:] for p in epochs_paths]
+
+
+def pretrain_step(
+    epochs_paths: Sequence[str | os.PathLike],
+    *,
+    model: str,
+    sources: Sequence[str],
+    out_model: str | os.PathLike,
+    out_history: str | os.PathLike,
+    out_json: str | os.PathLike,
+    align: bool = True,
+    seed: int = 0,
+    threads: int | None = None,
+    **training: Any,
+) -> dict:
+    """Pre-train one ConvNet on source subjects (:func:`eegxai.transfer.pretrain`).
+
+    Parameters
+    ----------
+    epochs_paths : list of path-like
+        Epochs files of the source subjects (every trial is used).
+    model : str
+        ``"shallow"``, ``"deep"`` or ``"eegnet"``.
+    sources : list of str
+        The source subjects' labels, in the order of ``epochs_paths``.
+    out_model, out_history, out_json : path-like
+        Model (one entry; takes aligned trials when ``align``), history CSV and
+        a JSON with sources, parameters and the validation score of the best
+        epoch (the quantity a configuration choice may look at).
+    align : bool
+        Euclidean alignment per source subject.
+    seed, threads
+        Seed of :func:`eegxai.training.fit_model`; torch CPU threads.
+    **training
+        Further :func:`eegxai.training.fit_model` arguments.
+    """
+    import torch
+
+    from .models import save_model
+    from .transfer import pretrain
+
+    if threads:
+        torch.set_num_threads(int(threads))
+    data = _subject_arrays(epochs_paths)
+    net, history, build_args = pretrain(
+        [(X, y) for X, y, _ in data], model=model, align=align, seed=seed,
+        progress=False, **training)
+    save_model(out_model, net.cpu(), build_args)
+    history.assign(fold=0)[["fold", *history.columns]].to_csv(out_history, index=False)
+    best = history[history["epoch"] == history.attrs["best_epoch"]].iloc[0]
+    result = {
+        "model": model, "sources": list(sources), "align": bool(align),
+        "n_trials": int(sum(len(y) for _, y, _ in data)),
+        "best_epoch": int(history.attrs["best_epoch"]),
+        "valid_loss": float(best["valid_loss"]),
+        "valid_accuracy": float(best["valid_accuracy"]),
+        "params": {k: v for k, v in history.attrs["params"].items() if k != "device"},
+        "provenance": provenance(),
+    }
+    write_json(out_json, result)
+    return result
+
+
+def finetune_step(
+    epochs_path: str | os.PathLike,
+    pretrained_path: str | os.PathLike,
+    *,
+    split: Mapping[str, Any],
+    out_model: str | os.PathLike,
+    out_metrics: str | os.PathLike,
+    out_history: str | os.PathLike,
+    out_zero_shot: str | os.PathLike,
+    align: bool = True,
+    dataset: str | None = None,
+    subject: str | None = None,
+    seed: int = 0,
+    threads: int | None = None,
+    **training: Any,
+) -> dict:
+    """Zero-shot + fine-tuned scores of a target (:func:`eegxai.transfer.transfer_subject`)."""
+    import torch
+
+    from .models import load_model
+    from .transfer import transfer_subject
+
+    if threads:
+        torch.set_num_threads(int(threads))
+    _, X, y, metadata = _load_arrays(epochs_path)
+    pretrained = load_model(pretrained_path)
+    fine_tuned, _ = transfer_subject(
+        X, y, metadata, pretrained, split=dict(split), align=align,
+        out_model=out_model, out_metrics=out_metrics, out_history=out_history,
+        out_zero_shot=out_zero_shot, header={"dataset": dataset, "subject": subject},
+        seed=seed, progress=False, **training)
+    return fine_tuned
+
+
+def transfer_baseline_step(
+    epochs_path: str | os.PathLike,
+    source_paths: Sequence[str | os.PathLike],
+    *,
+    split: Mapping[str, Any],
+    out_json: str | os.PathLike,
+    dataset: str | None = None,
+    subject: str | None = None,
+    seed: int = 0,
+) -> dict:
+    """Cross-subject RCT + tangent space + LR (:func:`eegxai.expert.riemann.cross_subject_rct_ts_lr`)."""
+    from .expert.riemann import cross_subject_rct_ts_lr
+    from .splits import splits_from_config
+
+    epochs, X, y, metadata = _load_arrays(epochs_path)
+    sources = [(Xs, ys) for Xs, ys, _ in _subject_arrays(source_paths)]
+    folds = splits_from_config(metadata, y, dict(split), seed=seed)
+    methods = cross_subject_rct_ts_lr(sources, X, y, folds, float(epochs.info["sfreq"]))
+    result = {"dataset": dataset, "subject": subject, "split": dict(split),
+              "seed": int(seed), "methods": methods, "provenance": provenance()}
+    write_json(out_json, result)
     return result

@@ -39,6 +39,7 @@ import numbers
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,9 @@ from ._io import atomic_path, provenance, write_json
 from .datasets import DATASETS, load_subject, recording_metadata
 
 __all__ = [
+    "PreprocessParams",
     "epochs_to_arrays",
+    "implausible_channels",
     "plot_qc",
     "preprocess",
     "preprocess_subject",
@@ -148,64 +151,106 @@ def preprocess(
     """
     raws = _as_raw_list(raws)
     metas = [recording_metadata(raw) for raw in raws]
-    validate_type(classes, (list, tuple), "classes")
-    classes = tuple(classes)
-    if not classes or len(set(classes)) != len(classes):
-        raise ValueError(f"'classes' must be distinct class names, got {classes!r}.")
-    for cls in classes:
-        check_option("classes", cls, _CLASSES)
-    if channels is not None:
-        validate_type(channels, (list, tuple), "channels")
-        channels = [str(ch) for ch in channels]
-    for name, value in (
-        ("eog_regression", eog_regression),
-        ("keep_eog", keep_eog),
-        ("standardize", standardize),
-        ("reject_by_annotation", reject_by_annotation),
-    ):
-        validate_type(value, bool, name)
-    l_freq, h_freq = _check_freq(l_freq, "l_freq"), _check_freq(h_freq, "h_freq")
-    if l_freq is not None and h_freq is not None and not l_freq < h_freq:
-        raise ValueError(f"'l_freq' ({l_freq}) must be below 'h_freq' ({h_freq}).")
-    notch, sfreq = _check_freq(notch, "notch"), _check_freq(sfreq, "sfreq")
-    check_positive(factor_new, "factor_new")
-    validate_type(init_block_size, numbers.Integral, "init_block_size")
-    check_positive(init_block_size, "init_block_size")
     dataset = metas[0]["dataset"]
     default = DATASETS[dataset] if dataset in DATASETS else None
-    if tmin is None:
-        tmin = _DEFAULT_WINDOW[0] if default is None else default.tmin
-    if tmax is None:
-        tmax = _DEFAULT_WINDOW[1] if default is None else default.tmax
-    validate_type(tmin, numbers.Real, "tmin")
-    validate_type(tmax, numbers.Real, "tmax")
-    if not tmin < tmax:
-        raise ValueError(f"'tmin' ({tmin}) must be below 'tmax' ({tmax}).")
-
+    window = _DEFAULT_WINDOW if default is None else (default.tmin, default.tmax)
+    params = PreprocessParams(
+        channels=channels, eog_regression=eog_regression, keep_eog=keep_eog,
+        l_freq=l_freq, h_freq=h_freq, notch=notch, sfreq=sfreq,
+        standardize=standardize, factor_new=factor_new,
+        init_block_size=init_block_size,
+        tmin=window[0] if tmin is None else tmin,
+        tmax=window[1] if tmax is None else tmax,
+        classes=classes, reject_by_annotation=reject_by_annotation,
+    )
     with mne.utils.use_log_level("error"), warnings.catch_warnings():
         # epochs carry no annotations of their own here; MNE warns on concatenation
         warnings.filterwarnings(
             "ignore", "Concatenation of Annotations", RuntimeWarning
         )
-        return _preprocess(
-            raws,
-            metas,
-            dataset=dataset,
-            channels=channels,
-            eog_regression=eog_regression,
-            keep_eog=keep_eog,
-            l_freq=l_freq,
-            h_freq=h_freq,
-            notch=notch,
-            sfreq=sfreq,
-            standardize=standardize,
-            factor_new=factor_new,
-            init_block_size=int(init_block_size),
-            tmin=float(tmin),
-            tmax=float(tmax),
-            classes=classes,
-            reject_by_annotation=reject_by_annotation,
-        )
+        return _preprocess(raws, metas, dataset=dataset, params=params)
+
+
+@dataclass(frozen=True)
+class PreprocessParams:
+    """The arguments of :func:`preprocess` (documented there), validated once.
+
+    ``tmin`` and ``tmax`` are resolved (no None); ``classes`` and ``channels``
+    are tuples; frequencies are floats or None.
+    """
+
+    channels: tuple[str, ...] | None
+    eog_regression: bool
+    keep_eog: bool
+    l_freq: float | None
+    h_freq: float | None
+    notch: float | None
+    sfreq: float | None
+    standardize: bool
+    factor_new: float
+    init_block_size: int
+    tmin: float
+    tmax: float
+    classes: tuple[str, ...]
+    reject_by_annotation: bool
+
+    def __post_init__(self):
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        validate_type(self.classes, (list, tuple), "classes")
+        classes = tuple(self.classes)
+        if not classes or len(set(classes)) != len(classes):
+            raise ValueError(f"'classes' must be distinct class names, got {classes!r}.")
+        for cls in classes:
+            check_option("classes", cls, _CLASSES)
+        put("classes", classes)
+        if self.channels is not None:
+            validate_type(self.channels, (list, tuple), "channels")
+            put("channels", tuple(str(ch) for ch in self.channels))
+        for name in ("eog_regression", "keep_eog", "standardize", "reject_by_annotation"):
+            validate_type(getattr(self, name), bool, name)
+        l_freq = _check_freq(self.l_freq, "l_freq")
+        h_freq = _check_freq(self.h_freq, "h_freq")
+        if l_freq is not None and h_freq is not None and not l_freq < h_freq:
+            raise ValueError(f"'l_freq' ({l_freq}) must be below 'h_freq' ({h_freq}).")
+        notch, sfreq = _check_freq(self.notch, "notch"), _check_freq(self.sfreq, "sfreq")
+        if sfreq is not None and h_freq is not None and not h_freq < sfreq / 2:
+            raise ValueError(
+                f"'h_freq' ({h_freq} Hz) must lie below the Nyquist frequency "
+                f"({sfreq / 2} Hz) of the resampled data ('sfreq' = {sfreq} Hz)."
+            )
+        for name, value in (("l_freq", l_freq), ("h_freq", h_freq), ("notch", notch),
+                            ("sfreq", sfreq)):
+            put(name, value)
+        check_positive(self.factor_new, "factor_new")
+        validate_type(self.init_block_size, numbers.Integral, "init_block_size")
+        check_positive(self.init_block_size, "init_block_size")
+        put("init_block_size", int(self.init_block_size))
+        validate_type(self.tmin, numbers.Real, "tmin")
+        validate_type(self.tmax, numbers.Real, "tmax")
+        if not self.tmin < self.tmax:
+            raise ValueError(f"'tmin' ({self.tmin}) must be below 'tmax' ({self.tmax}).")
+        put("tmin", float(self.tmin))
+        put("tmax", float(self.tmax))
+
+    def description(self, sfreq: float) -> dict:
+        """The ``preprocessing`` entry of the epochs description (``sfreq``: final rate)."""
+        return {
+            "channels": None if self.channels is None else list(self.channels),
+            "eog_regression": self.eog_regression,
+            "keep_eog": self.keep_eog,
+            "l_freq": self.l_freq,
+            "h_freq": self.h_freq,
+            "notch": self.notch,
+            "sfreq": float(sfreq),
+            "standardize": self.standardize,
+            "factor_new": self.factor_new,
+            "init_block_size": self.init_block_size,
+            "tmin": self.tmin,
+            "tmax": self.tmax,
+            "classes": list(self.classes),
+        }
 
 
 def _preprocess(
@@ -213,21 +258,9 @@ def _preprocess(
     metas: list[dict],
     *,
     dataset: str,
-    channels: list[str] | None,
-    eog_regression: bool,
-    keep_eog: bool,
-    l_freq: float | None,
-    h_freq: float | None,
-    notch: float | None,
-    sfreq: float | None,
-    standardize: bool,
-    factor_new: float,
-    init_block_size: int,
-    tmin: float,
-    tmax: float,
-    classes: tuple[str, ...],
-    reject_by_annotation: bool,
+    params: PreprocessParams,
 ) -> mne.Epochs:
+    classes = params.classes
     event_id = {cls: i + 1 for i, cls in enumerate(classes)}
     all_epochs = []
     for raw, meta in zip(raws, metas, strict=True):
@@ -240,19 +273,7 @@ def _preprocess(
                 classes,
             )
             continue
-        raw = _clean_raw(
-            raw,
-            channels=channels,
-            eog_regression=eog_regression,
-            keep_eog=keep_eog,
-            l_freq=l_freq,
-            h_freq=h_freq,
-            notch=notch,
-            sfreq=sfreq,
-            standardize=standardize,
-            factor_new=factor_new,
-            init_block_size=int(init_block_size),
-        )
+        raw = _clean_raw(raw, params)
         events, _ = mne.events_from_annotations(
             raw, event_id={c: event_id[c] for c in present}, verbose=False
         )
@@ -260,11 +281,11 @@ def _preprocess(
             raw,
             events,
             event_id={c: event_id[c] for c in classes if c in present},
-            tmin=float(tmin),
-            tmax=float(tmax) - 1.0 / raw.info["sfreq"],
+            tmin=params.tmin,
+            tmax=params.tmax - 1.0 / raw.info["sfreq"],
             baseline=None,
             preload=True,
-            reject_by_annotation=reject_by_annotation,
+            reject_by_annotation=params.reject_by_annotation,
             on_missing="ignore",
             verbose=False,
         )
@@ -299,48 +320,23 @@ def _preprocess(
     else:
         epochs = all_epochs[0]
     epochs.event_id = dict(event_id)
-    params = {
-        "channels": channels,
-        "eog_regression": eog_regression,
-        "keep_eog": keep_eog,
-        "l_freq": l_freq,
-        "h_freq": h_freq,
-        "notch": notch,
-        "sfreq": float(epochs.info["sfreq"]),
-        "standardize": standardize,
-        "factor_new": factor_new,
-        "init_block_size": int(init_block_size),
-        "tmin": float(tmin),
-        "tmax": float(tmax),
-        "classes": list(classes),
-    }
     description = {
         "dataset": dataset,
         "subject": int(metas[0]["subject"]),
         "session": ",".join(dict.fromkeys(epochs.metadata["session"])),
         "run": ",".join(dict.fromkeys(epochs.metadata["run"])),
-        "unit": "standardized" if standardize else "V",
-        "preprocessing": params,
+        "unit": "standardized" if params.standardize else "V",
+        "preprocessing": params.description(epochs.info["sfreq"]),
     }
     with epochs.info._unlock():
         epochs.info["description"] = json.dumps(description, sort_keys=True)
     return epochs
 
 
-def _clean_raw(
-    raw: mne.io.BaseRaw,
-    *,
-    channels: list[str] | None,
-    eog_regression: bool,
-    keep_eog: bool,
-    l_freq: float | None,
-    h_freq: float | None,
-    notch: float | None,
-    sfreq: float | None,
-    standardize: bool,
-    factor_new: float,
-    init_block_size: int,
-) -> mne.io.BaseRaw:
+def _clean_raw(raw: mne.io.BaseRaw, params: PreprocessParams) -> mne.io.BaseRaw:
+    """Steps 1-6 of the module docstring on one recording (a copy)."""
+    channels, l_freq, h_freq = params.channels, params.l_freq, params.h_freq
+    notch, sfreq = params.notch, params.sfreq
     source = raw
     types = dict(zip(raw.ch_names, raw.get_channel_types(), strict=True))
     eeg = [ch for ch, t in types.items() if t == "eeg"]
@@ -362,9 +358,23 @@ def _clean_raw(
     if not eeg:
         raise ValueError(f"Recording {_describe(source)} has no EEG channels.")
     raw = raw.copy().pick(eeg + eog).load_data(verbose=False)
+    bad = implausible_channels(raw, eeg)
+    if bad:
+        raise ValueError(
+            f"Implausible amplitude in {_describe(source)}: "
+            + "; ".join(f"{ch} {why}" for ch, why in bad.items())
+            + ". The file is probably corrupt (e.g. an EDF header with digital "
+            "minimum = maximum) or in the wrong unit; standardization would hide "
+            "it. Fix or replace the file, or leave the channel out ('channels')."
+        )
     data_picks = eeg + eog
     if notch is not None:
         nyq = raw.info["sfreq"] / 2
+        if not notch < nyq:
+            raise ValueError(
+                f"'notch' ({notch} Hz) must lie below the Nyquist frequency "
+                f"({nyq} Hz) of {_describe(source)}."
+            )
         raw.notch_filter(np.arange(notch, nyq, notch), picks=data_picks, verbose=False)
     if l_freq is not None or h_freq is not None:
         if h_freq is not None and h_freq >= raw.info["sfreq"] / 2:
@@ -373,30 +383,81 @@ def _clean_raw(
                 f"({raw.info['sfreq'] / 2} Hz) of {_describe(source)}."
             )
         raw.filter(l_freq, h_freq, picks=data_picks, verbose=False)
-    if eog_regression and eog:
+    if params.eog_regression and eog:
         # The recordings are already referenced (mastoid / linked ears); tell
         # MNE so instead of forcing an average reference on 3 channels.
         raw.set_eeg_reference(ref_channels=[], verbose=False)
         model = mne.preprocessing.EOGRegression(picks="eeg", picks_artifact="eog")
         model.fit(raw)
         model.apply(raw, copy=False)
-    if eog and not keep_eog:
+    if eog and not params.keep_eog:
         raw.drop_channels(eog)
     if sfreq is not None and sfreq != raw.info["sfreq"]:
         raw.resample(sfreq, verbose=False)
-    if standardize:
+    if params.standardize:
         from braindecode.preprocessing import exponential_moving_standardize
 
         def scaled_ems(data: np.ndarray) -> np.ndarray:
             # volts -> µV first, as in braindecode's examples
             return exponential_moving_standardize(
-                data * 1e6, factor_new=factor_new, init_block_size=init_block_size
+                data * 1e6, factor_new=params.factor_new,
+                init_block_size=params.init_block_size,
             )
 
         raw.apply_function(
             scaled_ems, picks=["eeg", "eog"], channel_wise=False, verbose=False
         )
     return raw
+
+
+#: Sample-to-sample amplitude (median absolute first difference, in volts) above
+#: which a channel cannot be scalp EEG (recorded EEG: a few µV per sample).
+MAX_STEP_AMPLITUDE = 1e-3
+#: A channel whose median absolute first difference exceeds this multiple of the
+#: median over the recording's EEG channels is implausible.
+MAX_AMPLITUDE_RATIO = 50.0
+
+
+def implausible_channels(
+    raw: mne.io.BaseRaw, picks: Sequence[str] | None = None
+) -> dict[str, str]:
+    """EEG channels whose amplitude cannot be real scalp EEG, with the reason.
+
+    The amplitude of a channel is the median absolute difference of
+    consecutive samples (insensitive to offsets and slow drifts, which leave
+    amplitudes comparable across amplifiers). A channel is implausible when it
+    exceeds :data:`MAX_STEP_AMPLITUDE` volts or :data:`MAX_AMPLITUDE_RATIO`
+    times the median over ``picks``; e.g. an EDF channel whose digital minimum
+    equals its maximum is scaled up about 10,000-fold by the reader.
+
+    Parameters
+    ----------
+    raw : mne.io.Raw
+        A recording in volts, data loaded.
+    picks : sequence of str | None
+        Channels to check (None: the EEG channels).
+
+    Returns
+    -------
+    bad : dict
+        Channel name -> reason (amplitude and its ratio to the median), in
+        channel order; empty when every channel is plausible.
+    """
+    picks = list(picks) if picks is not None else [
+        ch for ch, t in zip(raw.ch_names, raw.get_channel_types(), strict=True)
+        if t == "eeg"]
+    if not picks:
+        return {}
+    data = raw.get_data(picks=picks)
+    step = np.median(np.abs(np.diff(data, axis=1)), axis=1)
+    reference = float(np.median(step))
+    bad = {}
+    for ch, amp in zip(picks, step, strict=True):
+        ratio = amp / reference if reference > 0 else np.inf
+        if amp > MAX_STEP_AMPLITUDE or (len(picks) >= 3 and ratio > MAX_AMPLITUDE_RATIO):
+            bad[ch] = (f"has a median sample-to-sample step of {amp * 1e6:.4g} µV, "
+                       f"{ratio:.3g}x the median of the {len(picks)} EEG channels")
+    return bad
 
 
 def _describe(raw: mne.io.BaseRaw) -> str:
@@ -453,9 +514,9 @@ def epochs_to_arrays(
 
     Returns
     -------
-    X : ndarray of float32, shape (n_epochs, n_channels, n_times)
+    X : ndarray of float32, shape (n_trials, n_chans, n_times)
         The data.
-    y : ndarray of int64, shape (n_epochs,)
+    y : ndarray of int64, shape (n_trials,)
         Class index 0..n_classes-1 in ``epochs.event_id`` order.
     metadata : pandas.DataFrame
         One row per epoch (index reset), ``subject, session, run, label, ...``.
@@ -594,8 +655,8 @@ def preprocess_subject(
         QC figure (``.png``).
     out_summary : path-like | None
         JSON summary; default ``out_epochs`` with ``.json`` instead of
-        ``-epo.fif``. Keys: ``dataset, subject, n_epochs, n_epochs_per_class,
-        n_epochs_per_session`` (session -> class -> count), ``dropped`` (count
+        ``-epo.fif``. Keys: ``dataset, subject, n_trials, n_trials_per_class,
+        n_trials_per_session`` (session -> class -> count), ``dropped`` (count
         and reasons), ``sfreq, channels, n_times, tmin, tmax, unit, params,
         loader_kwargs, provenance``.
     loader_kwargs : dict | None
@@ -628,11 +689,11 @@ def preprocess_subject(
     summary = {
         "dataset": dataset,
         "subject": int(subject),
-        "n_epochs": len(epochs),
-        "n_epochs_per_class": {
+        "n_trials": len(epochs),
+        "n_trials_per_class": {
             c: int((meta["label"] == c).sum()) for c in epochs.event_id
         },
-        "n_epochs_per_session": {
+        "n_trials_per_session": {
             str(s): {
                 c: int(((meta["session"] == s) & (meta["label"] == c)).sum())
                 for c in epochs.event_id

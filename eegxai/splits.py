@@ -15,6 +15,16 @@ Protocols (``kind``)
 ``"leave_one_run_out"``
     One fold per run: test on that run, train on the others.
 
+Train-only trials (``test_runs``)
+---------------------------------
+With ``test_runs`` (e.g. ``[4, 8, 12]``, EEGMMIDB's imagined left/right fist
+runs) the protocol is applied to the trials of those runs only; the trials of
+every other run (e.g. the executed runs 3/7/11) are added to the training set of
+EVERY fold and are never tested. So a study trains on executed + imagined trials
+and tests on imagined ones (the published task), and because the folds of the
+test runs depend only on their labels and the seed, they are the same folds as
+a study of the test runs alone.
+
 The early-stopping validation set of the ConvNets is drawn from the training fold
 only, by :func:`train_valid_split`.
 """
@@ -130,6 +140,7 @@ def make_splits(
     test: Sequence[Any] | None = None,
     n_splits: int = 5,
     seed: int = 0,
+    test_runs: Sequence[Any] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Train/test folds of one subject under an evaluation protocol.
 
@@ -149,12 +160,21 @@ def make_splits(
         Number of folds for ``kind="kfold"``.
     seed : int
         Shuffling seed for ``kind="kfold"``.
+    test_runs : list | None
+        Runs (compared as strings with ``metadata["run"]``) whose trials are
+        split by the protocol; trials of other runs train in every fold and are
+        never tested (see the module docstring). None: every trial is split.
 
     Returns
     -------
     folds : list of (train_idx, test_idx)
         Sorted int64 arrays of trial indices; disjoint within a fold.
     """
+    if test_runs is not None:
+        return _with_train_only_runs(
+            metadata, y, test_runs, kind=kind, train=train, test=test,
+            n_splits=n_splits, seed=seed,
+        )
     validate_type(kind, str, "kind")
     check_option("kind", kind, SPLIT_KINDS)
     y = np.asarray(y)
@@ -179,6 +199,32 @@ def make_splits(
             raise ValueError(f"A {kind!r} fold has an empty train or test set.")
         out.append((np.asarray(tr, dtype=np.int64), np.asarray(te, dtype=np.int64)))
     return out
+
+
+def _with_train_only_runs(
+    metadata: pd.DataFrame, y: Any, test_runs: Sequence[Any], **protocol: Any
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds of the ``test_runs`` trials; every other trial trains in every fold."""
+    validate_type(test_runs, (list, tuple), "test_runs")
+    y = np.asarray(y)
+    runs = _check_metadata(metadata, y, "run")
+    wanted = _as_labels(test_runs)
+    present = sorted(set(runs), key=lambda r: (len(r), r))
+    missing = [r for r in wanted if r not in present]
+    if missing or not wanted:
+        raise ValueError(
+            f"'test_runs' {missing or wanted} are not runs of the metadata; present "
+            f"are {present}."
+        )
+    testable = np.flatnonzero(runs.isin(wanted).to_numpy())
+    train_only = np.flatnonzero(~runs.isin(wanted).to_numpy())
+    sub_meta = metadata.iloc[testable].reset_index(drop=True)
+    folds = make_splits(sub_meta, y[testable], **protocol)
+    return [
+        (np.sort(np.concatenate([testable[tr], train_only])).astype(np.int64),
+         testable[te].astype(np.int64))
+        for tr, te in folds
+    ]
 
 
 def splits_from_config(

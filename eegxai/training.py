@@ -53,7 +53,7 @@ import numbers
 import os
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -87,8 +87,6 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "duration_s",
     "is_best",
 )
-
-
 
 
 @contextlib.contextmanager
@@ -146,6 +144,136 @@ def _check_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y.astype(np.int64)
 
 
+def _check_fit_args(
+    X_train: Any, y_train: Any, model: str, n_epochs: int, batch_size: int,
+    patience: int, seed: int, cropped: bool, lr: float | None,
+    weight_decay: float | None, n_classes: int | None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Validated arrays and the resolved scalar training parameters."""
+    X, y = _check_xy(X_train, y_train)
+    validate_type(model, str, "model")
+    check_option("model", model, MODEL_NAMES)
+    for value, name in ((n_epochs, "n_epochs"), (batch_size, "batch_size"),
+                        (patience, "patience")):
+        validate_type(value, numbers.Integral, name)
+        check_positive(value, name)
+    validate_type(seed, numbers.Integral, "seed")
+    validate_type(cropped, bool, "cropped")
+    lr = DEFAULT_OPTIM[model]["lr"] if lr is None else lr
+    weight_decay = (
+        DEFAULT_OPTIM[model]["weight_decay"] if weight_decay is None else weight_decay
+    )
+    check_positive(lr, "lr")
+    check_positive(weight_decay, "weight_decay", strict=False)
+    if n_classes is None:
+        n_classes = int(y.max()) + 1 if len(y) else 0
+    if n_classes < 2 or len(np.unique(y)) < 2:
+        raise ValueError("Training needs trials of at least 2 classes.")
+    if y.max() >= n_classes:
+        raise ValueError(f"'y_train' has labels >= n_classes={n_classes}.")
+    params = {"n_epochs": int(n_epochs), "batch_size": int(batch_size),
+              "patience": int(patience), "seed": int(seed), "lr": float(lr),
+              "weight_decay": float(weight_decay), "n_classes": int(n_classes)}
+    return X, y, params
+
+
+def _initial_model(
+    model: str, X: np.ndarray, n_classes: int, cropped: bool,
+    model_kwargs: Mapping[str, Any] | None, init_model: nn.Module | None,
+) -> tuple[nn.Module, dict]:
+    """A fresh model (seeded by the caller), or a copy of ``init_model`` (fine-tuning)."""
+    if init_model is None:
+        net = build_model(model, X.shape[1], n_classes, X.shape[2], cropped=cropped,
+                          **dict(model_kwargs or {}))
+        return net, dict(net.eegxai_build_args)
+    validate_type(init_model, nn.Module, "init_model")
+    build_args = dict(getattr(init_model, "eegxai_build_args", {}))
+    expected = {"name": model, "n_chans": X.shape[1], "n_outputs": n_classes,
+                "cropped": cropped}
+    wrong = {k: (build_args.get(k), v) for k, v in expected.items()
+             if build_args.get(k) != v}
+    if wrong:
+        raise ValueError(
+            f"'init_model' does not fit these trials / arguments: {wrong} "
+            "(init_model's value, expected value)."
+        )
+    net = copy.deepcopy(init_model).cpu()
+    net.eegxai_build_args = build_args
+    return net, build_args
+
+
+def _train_epoch(
+    net: nn.Module, X_fit: torch.Tensor, y_fit: torch.Tensor, *,
+    optimizer: torch.optim.Optimizer, batch_size: int,
+    generator: torch.Generator, augment: Any,
+) -> tuple[float, float]:
+    """One pass over the shuffled fit trials; mean loss and accuracy (dropout on)."""
+    net.train()
+    order = torch.randperm(len(X_fit), generator=generator).to(X_fit.device)
+    loss_sum, correct = 0.0, 0
+    for b in range(0, len(order), batch_size):
+        idx = order[b : b + batch_size]
+        xb, yb = X_fit[idx], y_fit[idx]
+        if augment is not None:
+            xb, yb = augment(xb, yb)
+        logits = _trial_logits(net, xb)
+        loss = F.cross_entropy(logits, yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        loss_sum += float(loss.detach()) * len(idx)
+        correct += int((logits.detach().argmax(dim=1) == yb).sum())
+    return loss_sum / len(X_fit), correct / len(X_fit)
+
+
+def _train_loop(
+    net: nn.Module, data: dict[str, torch.Tensor], *, n_epochs: int, batch_size: int,
+    patience: int, lr: float, weight_decay: float, seed: int, augment: Any,
+    progress: bool, desc: str,
+) -> tuple[list[dict[str, Any]], int]:
+    """Epochs with early stopping on the validation loss; restores the best weights."""
+    from tqdm.auto import tqdm
+
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
+    # braindecode's examples: CosineAnnealingLR(T_max=n_epochs - 1), per epoch.
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=max(n_epochs - 1, 1))
+    has_valid = len(data["X_valid"]) > 0
+    rows: list[dict[str, Any]] = []
+    best_loss, best_epoch, best_state, wait = np.inf, 0, None, 0
+    bar = tqdm(range(1, n_epochs + 1), desc=desc, disable=not progress,
+               unit="epoch", leave=False)
+    for epoch in bar:
+        start = time.perf_counter()
+        row = {"epoch": epoch, "lr": optimizer.param_groups[0]["lr"],
+               "valid_loss": np.nan, "valid_accuracy": np.nan, "is_best": True}
+        row["train_loss"], row["train_accuracy"] = _train_epoch(
+            net, data["X_fit"], data["y_fit"], optimizer=optimizer,
+            batch_size=batch_size, generator=generator, augment=augment)
+        scheduler.step()
+        if has_valid:
+            row["valid_loss"], row["valid_accuracy"] = _evaluate(
+                net, data["X_valid"], data["y_valid"], max(batch_size, 256))
+            row["is_best"] = row["valid_loss"] < best_loss
+            wait = 0 if row["is_best"] else wait + 1
+            if row["is_best"]:
+                best_loss, best_state = row["valid_loss"], copy.deepcopy(net.state_dict())
+        if row["is_best"]:
+            best_epoch = epoch
+        row["duration_s"] = time.perf_counter() - start
+        rows.append(row)
+        bar.set_postfix({k: f"{row[k]:.3f}" for k in (
+            "train_loss", "train_accuracy", "valid_loss", "valid_accuracy")})
+        if has_valid and wait >= patience:
+            break
+    bar.close()
+    if best_state is not None:
+        net.load_state_dict(best_state)
+    net.eval()
+    return rows, best_epoch
+
+
 def fit_model(
     X_train: Any,
     y_train: Any,
@@ -163,6 +291,8 @@ def fit_model(
     progress: bool = True,
     n_classes: int | None = None,
     model_kwargs: Mapping[str, Any] | None = None,
+    init_model: nn.Module | None = None,
+    augmentation: Sequence[str] | None = None,
 ) -> tuple[nn.Module, pd.DataFrame, dict]:
     """Train a ConvNet on the trials of one training fold.
 
@@ -188,7 +318,7 @@ def fit_model(
     cropped : bool
         Cropped decoding (shallow and deep only) instead of trialwise.
     seed : int
-        Seeds weights, the validation split and the batch order.
+        Seeds weights, the validation split, the batch order and augmentation.
     device : str | torch.device
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``...
     progress : bool
@@ -197,6 +327,13 @@ def fit_model(
         Number of classes; default ``y_train.max() + 1``.
     model_kwargs : mapping | None
         Extra keyword arguments of the braindecode model.
+    init_model : torch.nn.Module | None
+        Start from (a copy of) these weights instead of a fresh network
+        (fine-tuning, :mod:`eegxai.transfer`); it must have been built for
+        ``model``, the channels, ``n_classes`` and ``cropped``. Not modified.
+    augmentation : sequence of str | None
+        Names of :data:`eegxai.augmentation.AUGMENTATIONS` applied to every
+        training mini-batch (never to validation trials).
 
     Returns
     -------
@@ -209,107 +346,27 @@ def fit_model(
     build_args : dict
         Arguments that rebuild the model (:func:`eegxai.models.save_model`).
     """
-    from tqdm.auto import tqdm
+    from .augmentation import make_augmentation
 
-    X, y = _check_xy(X_train, y_train)
-    validate_type(model, str, "model")
-    check_option("model", model, MODEL_NAMES)
-    for value, name in ((n_epochs, "n_epochs"), (batch_size, "batch_size"),
-                        (patience, "patience")):
-        validate_type(value, numbers.Integral, name)
-        check_positive(value, name)
-    validate_type(seed, numbers.Integral, "seed")
-    n_epochs, batch_size, patience, seed = map(int, (n_epochs, batch_size, patience, seed))
-    validate_type(cropped, bool, "cropped")
-    lr = DEFAULT_OPTIM[model]["lr"] if lr is None else lr
-    weight_decay = (
-        DEFAULT_OPTIM[model]["weight_decay"] if weight_decay is None else weight_decay
-    )
-    check_positive(lr, "lr")
-    check_positive(weight_decay, "weight_decay", strict=False)
-    if n_classes is None:
-        n_classes = int(y.max()) + 1 if len(y) else 0
-    if n_classes < 2 or len(np.unique(y)) < 2:
-        raise ValueError("Training needs trials of at least 2 classes.")
-    if y.max() >= n_classes:
-        raise ValueError(f"'y_train' has labels >= n_classes={n_classes}.")
+    X, y, p = _check_fit_args(X_train, y_train, model, n_epochs, batch_size, patience,
+                              seed, cropped, lr, weight_decay, n_classes)
     dev = resolve_device(device)
-
-    fit_idx, valid_idx = train_valid_split(y, valid_fraction, seed)
-    with seeded(seed):
-        net = build_model(
-            model, X.shape[1], n_classes, X.shape[2], cropped=cropped,
-            **dict(model_kwargs or {}),
-        )
-        build_args = dict(net.eegxai_build_args)
+    fit_idx, valid_idx = train_valid_split(y, valid_fraction, p["seed"])
+    with seeded(p["seed"]):
+        net, build_args = _initial_model(model, X, p["n_classes"], cropped,
+                                         model_kwargs, init_model)
         net.to(dev)
-        X_fit = torch.as_tensor(X[fit_idx], device=dev)
-        y_fit = torch.as_tensor(y[fit_idx], device=dev)
-        X_valid = torch.as_tensor(X[valid_idx], device=dev)
-        y_valid = torch.as_tensor(y[valid_idx], device=dev)
-        generator = torch.Generator().manual_seed(seed)
-        optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
-        # braindecode's examples: CosineAnnealingLR(T_max=n_epochs - 1), per epoch.
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-            optimizer, T_max=max(n_epochs - 1, 1)
-        )
-        rows: list[dict[str, Any]] = []
-        best_loss, best_epoch, best_state, wait = np.inf, 0, None, 0
-        bar = tqdm(range(1, n_epochs + 1), desc=f"{model}", disable=not progress,
-                   unit="epoch", leave=False)
-        for epoch in bar:
-            start = time.perf_counter()
-            epoch_lr = optimizer.param_groups[0]["lr"]
-            net.train()
-            order = torch.randperm(len(X_fit), generator=generator).to(dev)
-            loss_sum, correct = 0.0, 0
-            for b in range(0, len(order), batch_size):
-                idx = order[b : b + batch_size]
-                xb, yb = X_fit[idx], y_fit[idx]
-                logits = _trial_logits(net, xb)
-                loss = F.cross_entropy(logits, yb)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                loss_sum += float(loss.detach()) * len(idx)
-                correct += int((logits.detach().argmax(dim=1) == yb).sum())
-            scheduler.step()
-            row = {
-                "epoch": epoch,
-                "train_loss": loss_sum / len(X_fit),
-                "train_accuracy": correct / len(X_fit),
-                "valid_loss": np.nan,
-                "valid_accuracy": np.nan,
-                "lr": epoch_lr,
-                "is_best": False,
-            }
-            if len(X_valid):
-                row["valid_loss"], row["valid_accuracy"] = _evaluate(
-                    net, X_valid, y_valid, max(batch_size, 256)
-                )
-                if row["valid_loss"] < best_loss:
-                    best_loss, best_epoch, wait = row["valid_loss"], epoch, 0
-                    best_state = copy.deepcopy(net.state_dict())
-                    row["is_best"] = True
-                else:
-                    wait += 1
-            else:
-                best_epoch = epoch
-                row["is_best"] = True
-            row["duration_s"] = time.perf_counter() - start
-            rows.append(row)
-            bar.set_postfix(
-                train_loss=f"{row['train_loss']:.3f}",
-                train_acc=f"{row['train_accuracy']:.2f}",
-                valid_loss=f"{row['valid_loss']:.3f}",
-                valid_acc=f"{row['valid_accuracy']:.2f}",
-            )
-            if len(X_valid) and wait >= patience:
-                break
-        bar.close()
-        if best_state is not None:
-            net.load_state_dict(best_state)
-        net.eval()
+        data = {
+            "X_fit": torch.as_tensor(X[fit_idx], device=dev),
+            "y_fit": torch.as_tensor(y[fit_idx], device=dev),
+            "X_valid": torch.as_tensor(X[valid_idx], device=dev),
+            "y_valid": torch.as_tensor(y[valid_idx], device=dev),
+        }
+        augment = make_augmentation(augmentation, X.shape[2], p["seed"])
+        rows, best_epoch = _train_loop(
+            net, data, n_epochs=p["n_epochs"], batch_size=p["batch_size"],
+            patience=p["patience"], lr=p["lr"], weight_decay=p["weight_decay"],
+            seed=p["seed"], augment=augment, progress=progress, desc=model)
     history = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
     history.attrs.update(
         fit_idx=fit_idx,
@@ -317,21 +374,19 @@ def fit_model(
         best_epoch=int(best_epoch),
         params={
             "model": model,
-            "n_epochs": n_epochs,
-            "batch_size": batch_size,
-            "lr": float(lr),
-            "weight_decay": float(weight_decay),
+            **{k: p[k] for k in ("n_epochs", "batch_size", "lr", "weight_decay")},
             "valid_fraction": float(valid_fraction),
-            "patience": patience,
+            "patience": p["patience"],
             "cropped": cropped,
-            "seed": seed,
+            "seed": p["seed"],
+            "augmentation": list(augmentation or []),
+            "init_model": init_model is not None,
             "device": str(dev),
         },
     )
     return net, history, build_args
 
 
-@torch.no_grad()
 @torch.no_grad()
 def predict_logits(
     model: nn.Module,
@@ -405,6 +460,63 @@ def predict_proba(
     return torch.softmax(torch.as_tensor(logits).double(), dim=1).numpy()
 
 
+class FoldRuns:
+    """Collects the trained model, scores and history of each fold, then writes them.
+
+    Shared by within-subject training (:func:`train_subject`) and fine-tuning
+    (:mod:`eegxai.transfer`), so both write the same model, metrics and history
+    formats (module docstring).
+    """
+
+    def __init__(self) -> None:
+        self.models: list[nn.Module] = []
+        self.entries: list[dict[str, Any]] = []
+        self.info: list[dict[str, Any]] = []
+        self.histories: list[pd.DataFrame] = []
+        self.build_args: dict = {}
+        self.params: dict[str, Any] = {}
+
+    def add(self, k: int, y: np.ndarray, train_idx: np.ndarray, test_idx: np.ndarray,
+            net: nn.Module, history: pd.DataFrame, build_args: dict,
+            proba: np.ndarray, **extra: Any) -> None:
+        """Record fold ``k``: ``history.attrs`` positions are into ``train_idx``."""
+        valid_idx = train_idx[history.attrs["valid_idx"]]
+        fit_idx = train_idx[history.attrs["fit_idx"]]
+        self.params, self.build_args = history.attrs["params"], build_args
+        scores = decoding_metrics(y[test_idx], proba, n_classes=proba.shape[1])
+        self.entries.append({
+            "fold": k, **scores, "best_epoch": history.attrs["best_epoch"],
+            "n_epochs_run": int(len(history)), "train_idx": fit_idx.tolist(),
+            "valid_idx": valid_idx.tolist(), "test_idx": test_idx.tolist(),
+            "y_true": y[test_idx].tolist(), "y_pred": proba.argmax(axis=1).tolist(),
+            "proba": np.round(proba, 6).tolist(), **extra,
+        })
+        self.info.append({"train_idx": fit_idx, "valid_idx": valid_idx,
+                          "test_idx": test_idx})
+        self.models.append(net.cpu())
+        fold_history = history.assign(fold=k)
+        fold_history.attrs = {}  # arrays in attrs break pd.concat's attrs check
+        self.histories.append(fold_history)
+
+    def write(self, out_model: str | os.PathLike | None, out_history: str | os.PathLike,
+              out_metrics: str | os.PathLike, *, header: Mapping[str, Any]) -> dict:
+        """Write the model file (unless None), history CSV and metrics JSON."""
+        if out_model is not None:
+            save_model(out_model, self.models, self.build_args, folds=self.info)
+        history_all = pd.concat(self.histories, ignore_index=True)
+        with atomic_path(out_history) as tmp:
+            history_all[["fold", *HISTORY_COLUMNS]].to_csv(tmp, index=False)
+        result = {
+            **header,
+            "params": {k: v for k, v in self.params.items() if k != "device"},
+            **mean_over_folds(self.entries),
+            "folds": self.entries,
+            "provenance": provenance(),
+        }
+        write_json(out_metrics, result)
+        return result
+
+
 def train_subject(
     X: Any,
     y: Any,
@@ -465,55 +577,17 @@ def train_subject(
     # The fit seed also shuffles k-fold splits, exactly as run_baselines(seed=...).
     folds = splits_from_config(metadata, y, split, seed=train_params.get("seed", 0))
     n_classes = int(y.max()) + 1
-    models, fold_entries, fold_info, histories = [], [], [], []
-    params: dict[str, Any] = {}
-    build_args: dict = {}
+    runs = FoldRuns()
     for k, (train_idx, test_idx) in enumerate(folds):
         net, history, build_args = fit_model(
             X[train_idx], y[train_idx], model=model, n_classes=n_classes,
             **train_params,
         )
-        valid_idx = train_idx[history.attrs["valid_idx"]]
-        fit_idx = train_idx[history.attrs["fit_idx"]]
-        params = history.attrs["params"]
-        proba = predict_proba(net, X[test_idx], device=params["device"])
-        scores = decoding_metrics(y[test_idx], proba, n_classes=n_classes)
-        fold_entries.append(
-            {
-                "fold": k,
-                **scores,
-                "best_epoch": history.attrs["best_epoch"],
-                "n_epochs_run": int(len(history)),
-                "train_idx": fit_idx.tolist(),
-                "valid_idx": valid_idx.tolist(),
-                "test_idx": test_idx.tolist(),
-                "y_true": y[test_idx].tolist(),
-                "y_pred": proba.argmax(axis=1).tolist(),
-                "proba": np.round(proba, 6).tolist(),
-            }
-        )
-        fold_info.append(
-            {"train_idx": fit_idx, "valid_idx": valid_idx, "test_idx": test_idx}
-        )
-        models.append(net.cpu())
-        fold_history = history.assign(fold=k)
-        fold_history.attrs = {}  # arrays in attrs break pd.concat's attrs check
-        histories.append(fold_history)
-    save_model(out_model, models, build_args, folds=fold_info)
-    history_all = pd.concat(histories, ignore_index=True)
-    history_all = history_all[["fold", *HISTORY_COLUMNS]]
-    with atomic_path(out_history) as tmp:
-        history_all.to_csv(tmp, index=False)
-    params = {k: v for k, v in params.items() if k != "device"}
-    result = {
-        "dataset": dataset,
-        "subject": subject,
-        "model": model,
-        "split": split if isinstance(split, str) else dict(split),
-        "params": params,
-        **mean_over_folds(fold_entries),
-        "folds": fold_entries,
-        "provenance": provenance(),
-    }
-    write_json(out_metrics, result)
+        proba = predict_proba(net, X[test_idx], device=history.attrs["params"]["device"])
+        runs.add(k, y, train_idx, test_idx, net, history, build_args, proba)
+    result = runs.write(
+        out_model, out_history, out_metrics,
+        header={"dataset": dataset, "subject": subject, "model": model,
+                "split": split if isinstance(split, str) else dict(split)},
+    )
     return result

@@ -3,10 +3,10 @@ import pytest
 from scipy import stats
 
 from eegxai.compare import (
+    agreement_table,
     band_share,
     compare_subject,
     erd_strength_course,
-    group_table,
     lateralization_agreement,
     peak_frequency_distance,
     permutation_summary,
@@ -16,6 +16,7 @@ from eegxai.compare import (
     time_course_correlation,
     write_comparison,
 )
+from eegxai.report.readings import readings
 
 KEYS = {"value", "null_mean", "null_p05", "null_p95", "p_value", "n_null",
         "higher_is_better", "null"}
@@ -206,15 +207,17 @@ def test_compare_subject_all_metrics(rng, tmp_path):
                 f"mu_beta_share_{est}"} <= names
     assert {"csp_pattern_correlation_left_hand", "csp_pattern_correlation_right_hand",
             "lateralization_agreement", "time_course_correlation"} <= names
-    for summary in res["metrics"].values():
-        assert set(summary) >= KEYS | {"reading"}
-        assert isinstance(summary["reading"], str) and summary["reading"]
+    sentences = readings(res)
+    for name, summary in res["metrics"].items():
+        assert set(summary) >= KEYS and "reading" not in summary  # numbers only
+        assert isinstance(sentences[name], str) and sentences[name]
     assert res["discriminative"]["freq"] == 11.0
     low, high = res["discriminative"]["band"]
     assert low <= 11 <= high
     peak = res["metrics"]["peak_distance_first_layer"]
     assert peak["value"] == 0.0 and peak["inside_band"]
-    assert "peaks at 11.0 Hz, inside the subject's most discriminative band" in peak["reading"]
+    assert ("peaks at 11.0 Hz, inside the subject's most discriminative band"
+            in sentences["peak_distance_first_layer"])
     assert res["metrics"]["spectral_spearman_first_layer"]["value"] > 0.8
     assert res["metrics"]["lateralization_agreement"]["value"] == 1.0
     assert res["metrics"]["time_course_correlation"]["value"] > 0.9
@@ -230,11 +233,11 @@ def test_compare_subject_all_metrics(rng, tmp_path):
 
     res2 = compare_subject(subject=2, model="shallow", dataset="sim", method="lrp",
                            n_permutations=50, seed=1, **_subject_inputs(rng, peak=20.0))
-    table = group_table([back, res2])
+    table = agreement_table([back, res2])
     row = table[table["metric"] == "lateralization_agreement"].iloc[0]
     assert row["n"] == 2 and row["mean"] == 1.0 and row["summary"] == "1.00 ± 0.00"
     assert set(table.columns) >= {"mean", "sd", "null_mean", "share_significant"}
-    assert group_table([]).empty
+    assert agreement_table([]).empty
 
 
 def test_compare_subject_partial_inputs():
@@ -292,8 +295,8 @@ def test_compare_subject_on_simulated_ground_truth():
         relevance_time_course,
     )
     from eegxai.expert.discriminability import band_power_r2
-    from eegxai.expert.erds import epochs_to_arrays, erd_time_course, erds_map
     from eegxai.expert.erds import erd_lateralization as erd_li
+    from eegxai.expert.erds import erd_time_course, erds_map, two_class_arrays
 
     simulate = pytest.importorskip("eegxai.datasets.simulate")
     raws, truth = simulate.simulate_subject(2, montage="2b", n_trials_per_class=25,
@@ -302,7 +305,7 @@ def test_compare_subject_on_simulated_ground_truth():
     events, event_id = mne.events_from_annotations(raw, verbose=False)
     epochs = mne.Epochs(raw, events, event_id={c: event_id[c] for c in truth.classes},
                         tmin=-2.0, tmax=5.0, baseline=None, preload=True, verbose=False)
-    X, y, sfreq, times, ch_names = epochs_to_arrays(epochs)
+    X, y, sfreq, times, ch_names = two_class_arrays(epochs)
     band = truth.erd_band
     sos = signal.butter(4, band, btype="bandpass", fs=sfreq, output="sos")
     win = (times >= truth.erd_window[0]) & (times <= truth.erd_window[1])
@@ -345,7 +348,7 @@ def test_compare_subject_on_simulated_ground_truth():
     m = res["metrics"]
     # Relevance magnitude follows power, so it sits where the rhythm remains.
     assert m["lateralization_agreement"]["relation"] == "opposite"
-    assert "opposite to the ERD" in m["lateralization_agreement"]["reading"]
+    assert "opposite to the ERD" in readings(res)["lateralization_agreement"]
     assert m["time_course_correlation"]["value"] > 0.5
     assert m["time_course_correlation"]["p_value"] < 0.05
     for est in ("perturbation", "input"):

@@ -8,10 +8,12 @@ import torch
 from torch import nn
 
 from eegxai.evaluate import (
+    aopc,
     cascading_randomization,
     explanation_similarity,
     faithfulness_table,
     perturbation_curve,
+    pointing_game,
     predict_logits,
     relevance_mass_accuracy,
     relevance_rank_accuracy,
@@ -180,3 +182,93 @@ def test_bad_arguments(trained):
         perturbation_curve(model, X[:2], R[:, :2])
     with pytest.raises(ValueError, match="'target'"):
         perturbation_curve(model, X[:2], R, target=[0, 1, 1])
+
+
+# --------------------------------------------------------------------------- domain-free
+def _patch_model_and_images(seed=0):
+    """A linear image 'classifier' that looks only at the top-left 4×4 patch."""
+    rng = np.random.default_rng(seed)
+    X = np.abs(rng.normal(size=(6, 1, 8, 8)))  # positive evidence in the patch
+    w = np.zeros((1, 8, 8))
+    w[0, :4, :4] = rng.uniform(0.5, 1.5, (4, 4))
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 2, bias=False)).double()
+    with torch.no_grad():
+        model[1].weight.copy_(torch.as_tensor(np.stack([w.ravel(), -w.ravel()])))
+    patches = (np.arange(8)[:, None] // 4) * 2 + np.arange(8)[None, :] // 4  # 4 patches
+    return model, X, patches[None].repeat(1, 0)
+
+
+def test_eeg_groups_equal_default_segments(trained):
+    from eegxai.evaluate import eeg_segments
+
+    model, X, y = trained
+    R = np.random.default_rng(0).normal(size=X[:8].shape)
+    for order in ("morf", "random"):
+        a = perturbation_curve(model, X[:8], R, target=y[:8], order=order, window=16,
+                               n_steps=5)
+        b = perturbation_curve(model, X[:8], R, target=y[:8], order=order, n_steps=5,
+                               groups=eeg_segments(N_CHANS, N_TIMES, 16))
+        np.testing.assert_array_equal(a["logits"], b["logits"])
+
+
+def test_image_patches_morf_removes_the_planted_patch_first():
+    model, X, patches = _patch_model_and_images()
+    x_score = predict_logits(model, X)[:, 0]
+    R = explain(model, X, method="gradient_x_input", target=0, device="cpu")
+    res = perturbation_curve(model, X, R, groups=patches, target=0, baseline=0.0, n_steps=4)
+    assert res["logits"].shape == (6, 5) and list(res["n_removed"][0]) == [0, 1, 2, 3, 4]
+    # the only informative patch goes first: all the evidence is gone after one step
+    np.testing.assert_allclose(res["logits"][:, 1:], 0.0, atol=1e-12)
+    np.testing.assert_allclose(res["logits"][:, 0], x_score)
+    assert res["aopc"] == pytest.approx(aopc(res["logits"]))
+    lerf = perturbation_curve(model, X, R, groups=patches, target=0, baseline=0.0,
+                              n_steps=4, order="lerf")
+    np.testing.assert_allclose(lerf["logits"][:, :4], x_score[:, None].repeat(4, 1))
+    assert res["aopc"] == pytest.approx(0.8 * x_score.mean())
+
+
+def test_baselines_array_and_callable_and_model_callable():
+    model, X, patches = _patch_model_and_images()
+    R = np.ones_like(X)
+    f = lambda Z: predict_logits(model, Z)  # noqa: E731  (a plain callable model)
+    fill = np.full(X.shape[1:], 2.0)
+    a = perturbation_curve(f, X, R, groups=patches, target=0, baseline=fill, n_steps=4)
+    b = perturbation_curve(model, X, R, groups=patches, target=0,
+                           baseline=lambda Z, rng: np.full_like(Z, 2.0), n_steps=4)
+    np.testing.assert_allclose(a["logits"], b["logits"])
+    np.testing.assert_allclose(a["logits"][:, -1], predict_logits(model, 2 + 0 * X)[:, 0])
+    assert a["baseline"] == "custom"
+    with pytest.raises(ValueError, match="'baseline' must have the shape"):
+        perturbation_curve(model, X, R, groups=patches, baseline=np.zeros(3))
+    with pytest.raises(ValueError, match="'groups' is required"):
+        perturbation_curve(model, X, R)
+
+
+def test_non_players_absolute_counts_and_predictions():
+    model, X, patches = _patch_model_and_images()
+    groups = np.broadcast_to(patches, X.shape).copy()
+    groups[0, 0, :4, :4] = -1  # sample 0: the informative patch is padding
+    R = explain(model, X, method="gradient_x_input", target=0, device="cpu")
+    res = perturbation_curve(model, X, R, groups=groups, target=0, baseline=0.0,
+                             n_removed=[0, 1, 2, 5])
+    assert res["n_removed"][0].tolist() == [0, 1, 2, 3]  # 3 players in sample 0
+    assert res["n_removed"][1].tolist() == [0, 1, 2, 4]
+    np.testing.assert_allclose(res["logits"][0], res["logits"][0, 0])  # never removed
+    np.testing.assert_allclose(res["logits"][1:, 1], 0.0, atol=1e-12)
+    assert res["predictions"].shape == (6, 4)
+    assert set(res["predictions"][1:, 0]) <= {0, 1}
+
+
+def test_pointing_game_and_localization_on_images():
+    R = np.zeros((3, 5, 5))
+    mask = np.zeros((5, 5), bool)
+    mask[1:3, 1:3] = True
+    R[0, 2, 2] = 1.0  # hit
+    R[1, 4, 4] = 1.0  # miss
+    R[2, 3, 3] = 1.0  # miss, but next to the mask
+    np.testing.assert_array_equal(pointing_game(R, mask), [True, False, False])
+    np.testing.assert_array_equal(pointing_game(R, mask, tolerance=1), [True, False, True])
+    np.testing.assert_allclose(relevance_mass_accuracy(R, mask), [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(relevance_rank_accuracy(R + 0 * mask, mask)[0], 0.25)
+    with pytest.raises(ValueError, match="'mask' must have shape"):
+        pointing_game(R, mask[:2])

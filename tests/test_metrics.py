@@ -5,7 +5,7 @@ from sklearn.metrics import cohen_kappa_score, roc_auc_score
 from eegxai.metrics import (
     REFERENCE_2B,
     decoding_metrics,
-    group_table,
+    decoding_table,
     mean_over_folds,
 )
 
@@ -56,21 +56,21 @@ def test_mean_over_folds():
     assert m["confusion_matrix"] == [[3, 1], [1, 3]] and m["n_trials"] == 8
 
 
-def test_group_table_mean_sd():
+def test_decoding_table_mean_sd():
     results = [
         {"subject": "1", "accuracy": 0.6, "kappa": 0.2, "roc_auc": 0.7},
         {"subject": "2", "accuracy": 0.8, "kappa": 0.6, "roc_auc": 0.9},
         {"subject": "3", "accuracy": 1.0, "kappa": 1.0, "roc_auc": 1.0},
     ]
-    table = group_table(results)
+    table = decoding_table(results)
     assert list(table.index) == ["1", "2", "3", "mean", "sd"]
     assert table.loc["mean", "accuracy"] == pytest.approx(0.8)
     assert table.loc["sd", "kappa"] == pytest.approx(np.std([0.2, 0.6, 1.0], ddof=1))
     assert table.attrs["formatted"]["accuracy"] == "0.800 ± 0.200"
     with pytest.raises(ValueError, match="lacks"):
-        group_table([{"accuracy": 1.0}])
+        decoding_table([{"accuracy": 1.0}])
     with pytest.raises(ValueError, match="empty"):
-        group_table([])
+        decoding_table([])
 
 
 def test_reference_2b_is_consistent():

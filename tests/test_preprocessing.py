@@ -132,6 +132,23 @@ def test_resample_and_window(sim):
     assert epochs.get_data().shape[-1] == 400
 
 
+def test_filters_beyond_nyquist_name_the_parameter(sim):
+    raws, _ = sim  # 250 Hz
+    with pytest.raises(ValueError, match=r"'notch' \(200.0 Hz\).*Nyquist.*125"):
+        preprocess(raws[:1], notch=200.0)
+    with pytest.raises(ValueError, match=r"'h_freq' \(38.0 Hz\).*'sfreq' = 60.0"):
+        preprocess(raws[:1], sfreq=60.0)
+
+
+def test_implausible_channel_amplitude_is_rejected_by_name(sim):
+    raws, _ = sim
+    raw = raws[0].copy()
+    raw.apply_function(lambda x: x * 15000.0, picks=["Cz"])  # an EDF scaling fault
+    with pytest.raises(ValueError, match=r"Implausible amplitude.*: Cz has .*x the median"):
+        preprocess([raw])
+    preprocess(raws[:1], channels=["C3", "C4"])  # intact data passes
+
+
 def test_save_read_roundtrip_is_atomic(sim, tmp_path, monkeypatch):
     raws, _ = sim
     epochs = preprocess(raws[:2])
@@ -210,9 +227,9 @@ def test_preprocess_subject_writes_all_or_nothing(tmp_path):
     assert out.is_file() and qc.is_file() and summary_path.is_file()
     on_disk = json.loads(summary_path.read_text())
     assert on_disk == json.loads(json.dumps(summary))
-    assert on_disk["n_epochs"] == 16
-    assert on_disk["n_epochs_per_class"] == {"left_hand": 8, "right_hand": 8}
-    assert on_disk["n_epochs_per_session"] == {
+    assert on_disk["n_trials"] == 16
+    assert on_disk["n_trials_per_class"] == {"left_hand": 8, "right_hand": 8}
+    assert on_disk["n_trials_per_session"] == {
         "01T": {"left_hand": 4, "right_hand": 4},
         "04E": {"left_hand": 4, "right_hand": 4},
     }

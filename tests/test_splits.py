@@ -111,3 +111,38 @@ def test_config_seed_reaches_kfold_unless_given():
     d = make_splits(md, y, kind="kfold", n_splits=3, seed=1)
     for (x, _), (z, _) in zip(a + c, b + d, strict=True):
         np.testing.assert_array_equal(x, z)
+
+
+def _metadata_exec_imag(n_per_run=15):
+    run = np.repeat(["3", "4", "7", "8", "11", "12"], n_per_run)
+    y = np.tile([0, 1, 1], len(run) // 3).astype(np.int64)
+    md = pd.DataFrame({"subject": "7", "session": "1", "run": run, "label": y})
+    return md, y
+
+
+def test_test_runs_train_on_every_run_and_test_on_test_runs_only():
+    md, y = _metadata_exec_imag()
+    split = {"kind": "kfold", "n_splits": 5, "test_runs": [4, 8, 12]}
+    folds = splits_from_config(md, y, split, seed=3)
+    executed = set(np.flatnonzero(md.run.isin(["3", "7", "11"])))
+    imagined = np.flatnonzero(md.run.isin(["4", "8", "12"]))
+    tests = np.concatenate([te for _, te in folds])
+    np.testing.assert_array_equal(np.sort(tests), imagined)  # each imagined trial once
+    for train, test in folds:
+        assert executed <= set(train)  # executed trials train in every fold
+        assert not set(train) & set(test)
+        assert set(md.run[test]) <= {"4", "8", "12"}
+        assert len(train) + len(test) == len(y)
+    # The imagined folds are those of a study of the imagined runs alone.
+    alone = splits_from_config(md.iloc[imagined].reset_index(drop=True), y[imagined],
+                               {"kind": "kfold", "n_splits": 5}, seed=3)
+    for (_, te), (_, te_alone) in zip(folds, alone, strict=True):
+        np.testing.assert_array_equal(te, imagined[te_alone])
+
+
+def test_test_runs_errors():
+    md, y = _metadata_exec_imag()
+    with pytest.raises(ValueError, match="present are"):
+        make_splits(md, y, kind="kfold", test_runs=[5])
+    with pytest.raises(TypeError):
+        make_splits(md, y, kind="kfold", test_runs="4")

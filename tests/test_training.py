@@ -253,3 +253,43 @@ def test_cuda_training_runs(trials, session_fold):
     )
     assert history.attrs["params"]["device"].startswith("cuda")
     assert _test_accuracy(model, X[te], y[te]) >= 0.9
+
+
+def test_augmentation_changes_batches_reproducibly(trials, session_fold):
+    from eegxai.augmentation import AUGMENTATIONS, make_augmentation
+
+    X, y, _ = trials
+    xb, yb = torch.as_tensor(X[:16]), torch.as_tensor(y[:16])
+    assert make_augmentation([], 500, 0) is None
+    for name in AUGMENTATIONS:
+        a1, a2 = make_augmentation([name], 500, 3), make_augmentation([name], 500, 3)
+        out1, y1 = a1(xb.clone(), yb.clone())
+        out2, _ = a2(xb.clone(), yb.clone())
+        assert out1.shape == xb.shape and torch.equal(y1, yb)  # labels never change
+        assert not torch.equal(out1, xb), name
+        torch.testing.assert_close(out1, out2)
+    with pytest.raises(ValueError, match="augmentation"):
+        make_augmentation(["channels_symmetry"], 500, 0)
+    tr, _ = session_fold
+    kw = dict(model="shallow", n_epochs=2, seed=1, device="cpu", progress=False,
+              augmentation=["smooth_time_mask", "ft_surrogate"])
+    _, h1, _ = fit_model(X[tr], y[tr], **kw)
+    _, h2, _ = fit_model(X[tr], y[tr], **kw)
+    _, h0, _ = fit_model(X[tr], y[tr], **{**kw, "augmentation": None})
+    np.testing.assert_array_equal(h1.train_loss, h2.train_loss)
+    assert not np.array_equal(h1.train_loss, h0.train_loss)
+    assert h1.attrs["params"]["augmentation"] == ["smooth_time_mask", "ft_surrogate"]
+
+
+def test_init_model_must_fit(trials, session_fold):
+    X, y, _ = trials
+    tr, _ = session_fold
+    net, _, _ = fit_model(X[tr], y[tr], model="shallow", n_epochs=1, device="cpu",
+                          progress=False)
+    with pytest.raises(ValueError, match="init_model"):
+        fit_model(X[tr], y[tr], model="deep", n_epochs=1, device="cpu",
+                  progress=False, init_model=net)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    fit_model(X[tr], y[tr], model="shallow", n_epochs=1, device="cpu", progress=False,
+              init_model=net)
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())

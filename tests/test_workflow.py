@@ -1,7 +1,8 @@
-"""The Snakemake workflow: config validation, target lists, lint (dry runs only)."""
+"""The Snakemake workflow: config validation, target lists, lint, kill -9 and rerun."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ SNAKEMAKE = shutil.which("snakemake", path=str(Path(sys.executable).parent)) or 
 def _snakemake(*args, cwd=REPO):
     return subprocess.run(
         [SNAKEMAKE, "--snakefile", str(REPO / "workflow" / "Snakefile"), *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd, capture_output=True, text=True, timeout=900,
     )
 
 
@@ -75,3 +76,91 @@ def test_lint_is_clean():
     for config in ("config/config.yaml", "config/demo.yaml", ".test/config/config.yaml"):
         res = _snakemake("--lint", "--configfile", str(REPO / config))
         assert res.returncode == 0, (config, res.stdout + res.stderr)
+
+
+# A tiny study for the kill -9 test: one simulated subject, 2 epochs, the chain
+# preprocess -> train + baselines -> explain (compare and the reports read these
+# files the same way).
+KILL_STUDY = {
+    "seed": 3,
+    "datasets": {"sim2b": {
+        "loader": "simulated", "subjects": [1],
+        "loader_args": {"montage": "2b", "n_trials_per_class": 8,
+                        "sessions": ["01T", "02T", "03T"]},
+        "split": {"kind": "session", "train": ["01T", "02T"], "test": ["03T"]},
+    }},
+    "models": ["shallow"],
+    "training": {"n_epochs": 2, "batch_size": 16, "patience": 2, "device": "cpu",
+                 "threads": 1},
+    "baselines": ["csp_lda"],
+    "explain": {"methods": ["lrp"]},
+    "compare": {"n_permutations": 10, "erds_permutations": 10},
+}
+KILL_TARGETS = ["results/relevance/sim2b/sub-01/shallow-lrp.json",
+                "results/baselines/sim2b/sub-01.json"]
+
+
+def _steps_running(workdir: Path) -> list[int]:
+    """Pids of processes still running a step script of the run in ``workdir``."""
+    marker = str(workdir / ".snakemake" / "scripts").encode()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if marker in cmdline and state not in ("Z", "X"):
+            pids.append(int(proc.name))
+    return pids
+
+
+def _kill_when(workdir: Path, config: Path, log: str, timeout: float = 240) -> None:
+    """Start the study, kill -9 Snakemake once ``log`` exists, check no step survives."""
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [SNAKEMAKE, "--snakefile", str(REPO / "workflow" / "Snakefile"), "--cores", "2",
+         "--configfile", str(config), "--directory", str(workdir), "--rerun-incomplete",
+         *KILL_TARGETS], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.monotonic() + timeout
+    while not (workdir / log).exists():
+        assert proc.poll() is None, f"the run ended before {log} started"
+        assert time.monotonic() < end, f"{log} did not start within {timeout} s"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    end = time.monotonic() + 5
+    while _steps_running(workdir) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert not _steps_running(workdir), "a step outlived the killed Snakemake"
+    res = _snakemake("--unlock", "--configfile", str(config), "--directory", str(workdir))
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc")
+def test_kill_9_then_rerun_incomplete_equals_an_uninterrupted_run(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "compare_results", REPO / "benchmarks" / "compare_results.py")
+    compare_results = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare_results)
+
+    config = tmp_path / "study.yaml"
+    config.write_text(yaml.safe_dump(KILL_STUDY))
+    reference, killed = tmp_path / "reference", tmp_path / "killed"
+    res = _snakemake("--cores", "2", "--configfile", str(config),
+                     "--directory", str(reference), *KILL_TARGETS)
+    assert res.returncode == 0, res.stdout + res.stderr
+    # killed while training, then again while explaining, then run to the end
+    _kill_when(killed, config, "logs/train/sim2b/sub-01-shallow.log")
+    _kill_when(killed, config, "logs/explain/sim2b/sub-01-shallow-lrp.log")
+    res = _snakemake("--cores", "2", "--configfile", str(config), "--directory",
+                     str(killed), "--rerun-incomplete", *KILL_TARGETS)
+    assert res.returncode == 0, res.stdout + res.stderr
+    report = compare_results.compare_runs(reference, killed)
+    assert report["files"] >= 5  # qc, metrics, history, baselines, relevance
+    assert report["differences"] == {}

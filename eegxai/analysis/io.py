@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import atomic_path, provenance, read_json, write_json
+from .._io import atomic_path, open_hdf5, provenance, read_json, write_json
 
 __all__ = ["read_relevance", "read_summary", "save_relevance", "save_summary"]
 
@@ -181,7 +181,7 @@ def read_relevance(path: str | os.PathLike) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"No relevance file at {path}.")
     out: dict = {}
-    with h5py.File(path, "r") as f:
+    with open_hdf5(path) as f:
         if f.attrs.get("format") != FORMAT:
             raise ValueError(
                 f"{path} is not an eegxai relevance file (format attribute is "

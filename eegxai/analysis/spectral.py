@@ -40,6 +40,7 @@ import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import scipy.fft
 from scipy import signal
 
 from .._check import (
@@ -56,6 +57,8 @@ __all__ = [
     "band_mass_share",
     "filter_relevance",
     "fir_frequency_response",
+    "frequency_relevance",
+    "first_layer_bias",
     "first_layer_fir",
     "first_layer_relevance_spectrum",
     "first_layer_spectrum_folds",
@@ -86,21 +89,7 @@ def first_layer_fir(model) -> np.ndarray:
         (PyTorch's cross-correlation; the amplitude response is the same as
         for the flipped kernel).
     """
-    conv = None
-    parent = getattr(model, "conv_time_spat", None)
-    if parent is not None and hasattr(parent, "conv_time"):
-        conv = parent.conv_time
-    if conv is None:
-        for name, module in model.named_modules():
-            if name.split(".")[-1] == "conv_time" and hasattr(module, "weight"):
-                conv = module
-                break
-    if conv is None:
-        raise ValueError(
-            f"No temporal convolution 'conv_time' found in {type(model).__name__}; "
-            "pass FIR weights of shape (n_filters, filter_len) directly instead."
-        )
-    weight = conv.weight.detach().cpu().numpy().astype(float)
+    weight = _temporal_conv(model).weight.detach().cpu().numpy().astype(float)
     if weight.ndim != 4 or weight.shape[1] != 1 or weight.shape[3] != 1:
         raise ValueError(
             f"Expected a temporal convolution weight of shape (n_filters, 1, "
@@ -108,6 +97,32 @@ def first_layer_fir(model) -> np.ndarray:
             "channels (split_first_layer=False) is not a bank of FIR filters."
         )
     return weight[:, 0, :, 0]
+
+
+def _temporal_conv(model):
+    """The module ``conv_time`` of a braindecode ConvNet (or a canonized copy)."""
+    parent = getattr(model, "conv_time_spat", None)
+    if parent is not None and hasattr(parent, "conv_time"):
+        return parent.conv_time
+    for name, module in model.named_modules():
+        if name.split(".")[-1] == "conv_time" and hasattr(module, "weight"):
+            return module
+    raise ValueError(
+        f"No temporal convolution 'conv_time' found in {type(model).__name__}; "
+        "pass FIR weights of shape (n_filters, filter_len) directly instead."
+    )
+
+
+def first_layer_bias(model) -> np.ndarray | None:
+    """Biases of the first temporal convolution (see :func:`first_layer_fir`).
+
+    Returns
+    -------
+    bias : ndarray, shape (n_filters,) | None
+        None when the convolution has no bias.
+    """
+    bias = _temporal_conv(model).bias
+    return None if bias is None else bias.detach().cpu().numpy().astype(float)
 
 
 def fir_frequency_response(fir, sfreq: float, *, n_freqs: int = 512,
@@ -619,3 +634,121 @@ def input_relevance_spectrum(
             [_row_corr(log_amp[:, c], totals[:, c]) for c in range(X.shape[1])]
         )
     return {"freqs": centers, "spectrum": spectrum}
+
+
+def frequency_relevance(
+    X,
+    layer_relevance,
+    fir,
+    sfreq: float,
+    *,
+    bias=None,
+    epsilon: float = 1e-6,
+    fmax: float | None = None,
+    freq_bin: float | None = 1.0,
+) -> dict:
+    r"""Relevance of the input's frequency components (DFT-LRP, virtual inspection layer).
+
+    The first layer of ShallowFBCSPNet/Deep4Net is linear: filter ``k`` on
+    channel ``c`` outputs ``z_kc[t] = Σ_τ h_k[τ] x_c[t + τ] + b_k``. Write each
+    trial as the sum of its DFT components, ``x_c = Σ_f a_cf`` with
+    ``a_cf[t] = (w_f / T) Re(X_c(f) e^{i2πft/T})`` (``w_f`` = 1 at 0 and
+    Nyquist, 2 elsewhere); then ``z_kc = Σ_f h_k ⋆ a_cf + b_k`` exactly, and the
+    LRP-ε rule through this (virtual) linear layer gives each frequency its share
+    of the relevance ``R_kc[t]`` that the layers above assign to the filter
+    output (Vielhaben et al. 2024 [4]_):
+
+        R(f) = Σ_{k,c,t} (h_k ⋆ a_cf)[t] · R_kc[t] / (z_kc[t] + ε_kc)
+             = (w_f / T) Re Σ_{c,k} X_c(f) conj(Ĥ_k(f)) conj(Q_kc(f))
+
+    with ``Q_kc`` the DFT of ``q_kc = R_kc / (z_kc + ε_kc)`` (zero-padded to
+    ``T``), ``Ĥ_k`` that of ``h_k`` and ``ε_kc = epsilon · std(z_kc)`` (sign of
+    ``z``). Relevance is conserved: ``Σ_f R(f) + R_bias = Σ R · z / (z + ε)``.
+    Unlike the FIR-response spectrum it weighs each filter by the power its
+    *input* has at ``f``, so it stays sharp when the filters are short or
+    barely trained (few trials, 160 Hz, Deep4Net's 10 taps) — but it also
+    follows the power the network lets through, i.e. the data's own spectrum
+    (measured in docs/explain.md). Resolution: the DFT grid ``sfreq / N``
+    (``N`` = ``n_times`` zero-padded to a fast FFT length; 0.22 Hz for a
+    4.5 s trial), summed into bins of ``freq_bin`` Hz.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_trials, n_chans, n_times)
+        The explained trials.
+    layer_relevance : array-like, shape (n_trials, n_filters, n_times_out, n_chans)
+        Relevance at the output of the temporal convolution (braindecode's
+        layout, as returned by ``explain_layer(model, X, layer="conv_time")``),
+        ``n_times_out = n_times − filter_len + 1``.
+    fir : array-like, shape (n_filters, filter_len)
+        Filter taps (:func:`first_layer_fir`).
+    sfreq : float
+        Sampling rate in Hz.
+    bias : array-like, shape (n_filters,) | None
+        Filter biases (``conv_time.bias``); None = no bias.
+    epsilon : float
+        Stabilizer, relative to the standard deviation of each filter output.
+    fmax : float | None
+        Keep only frequencies ``<= fmax``.
+    freq_bin : float | None
+        Width in Hz of the frequency bins (bins centered on multiples of the
+        width); None keeps the DFT grid.
+
+    Returns
+    -------
+    result : dict
+        ``"freqs"`` (n_freqs,), ``"relevance"`` (n_trials, n_freqs) signed
+        relevance per trial and frequency, ``"channel_relevance"`` (n_trials,
+        n_chans, n_freqs) the same per input channel, ``"bias"`` (n_trials,)
+        relevance of the biases, ``"resolution"`` (Hz, the bin width or the
+        DFT spacing).
+
+    References
+    ----------
+    .. [4] Vielhaben, J., Lapuschkin, S., Montavon, G., & Samek, W. (2024).
+           Explainable AI for time series via virtual inspection layers.
+           Pattern Recognition, 150, 110309.
+    """
+    X = check_array(X, "X", ndim=3, dtype=float)
+    fir = check_array(fir, "fir", ndim=2, dtype=float)
+    rel = check_array(layer_relevance, "layer_relevance", ndim=4, dtype=float)
+    check_positive(sfreq, "sfreq")
+    check_positive(epsilon, "epsilon", strict=False)
+    n_trials, n_chans, n_times = X.shape
+    n_filters, filter_len = fir.shape
+    n_out = n_times - filter_len + 1
+    expected = (n_trials, n_filters, n_out, n_chans)
+    if rel.shape != expected:
+        raise ValueError(
+            f"'layer_relevance' must have shape {expected} (n_trials, n_filters, "
+            f"n_times - filter_len + 1, n_chans) for X of shape {X.shape} and "
+            f"{n_filters} filters of {filter_len} taps, but got {rel.shape}."
+        )
+    b = np.zeros(n_filters) if bias is None else check_array(bias, "bias", ndim=1)
+    # Zero-padding to a fast FFT length keeps the decomposition exact on the
+    # trial's samples (the only ones a valid convolution reads).
+    n_fft = scipy.fft.next_fast_len(n_times, real=True)
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sfreq)
+    matrix, centers = _bin_matrix(freqs, freq_bin, fmax)
+    weight = np.full(len(freqs), 2.0)
+    weight[0] = 1.0
+    if n_fft % 2 == 0:
+        weight[-1] = 1.0
+    h_hat = np.conj(scipy.fft.rfft(fir, n=n_fft))  # (n_filters, n_freqs)
+    out = np.empty((n_trials, n_chans, len(centers)))
+    bias_rel = np.empty(n_trials)
+    for i in range(n_trials):
+        # z[k, c, t]: valid cross-correlation of each channel with each filter
+        windows = np.lib.stride_tricks.sliding_window_view(X[i], filter_len, axis=-1)
+        z = (np.ascontiguousarray(windows).reshape(-1, filter_len) @ fir.T)  # BLAS
+        z = z.T.reshape(n_filters, n_chans, n_out) + b[:, None, None]
+        eps = epsilon * z.std(axis=-1, keepdims=True) + np.finfo(float).tiny
+        q = rel[i].transpose(0, 2, 1) / (z + np.where(z >= 0, eps, -eps))
+        bias_rel[i] = float((q * b[:, None, None]).sum())
+        q_hat = np.conj(scipy.fft.rfft(q, n=n_fft, axis=-1))  # (k, c, f)
+        x_hat = scipy.fft.rfft(X[i], n=n_fft, axis=-1)  # (c, f)
+        per_chan = np.einsum("cf,kf,kcf->cf", x_hat, h_hat, q_hat).real
+        out[i] = (per_chan * weight / n_fft) @ matrix
+    resolution = float(freq_bin) if freq_bin is not None else float(sfreq / n_fft)
+    return {"freqs": centers, "relevance": out.sum(axis=1), "channel_relevance": out,
+            "bias": bias_rel, "resolution": resolution}

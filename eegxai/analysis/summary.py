@@ -20,7 +20,10 @@ Summary layout (arrays as lists in JSON)::
          "lateralization_index": float,                   # signed channel sums
          "hemisphere_sums": {"left", "right", "midline", "other"},
          "first_layer": {"freqs", "positive", "negative", "net",
-                         "peak_freq", "mu_beta_share"}    # if FIR + layer relevance
+                         "peak_freq", "mu_beta_share",
+                         "resolution"},                   # if FIR + layer relevance
+         "frequency_relevance": {"freqs", "mean", "peak_freq",
+                                 "resolution"}            # if DFT-LRP per trial
      }}}
 """
 
@@ -62,6 +65,8 @@ def summarize_relevance(
     filter_positive=None,
     filter_negative=None,
     fold=None,
+    frequency_relevance=None,
+    frequency_freqs=None,
     class_names=("left_hand", "right_hand"),
     left: str = "C3",
     right: str = "C4",
@@ -96,6 +101,12 @@ def summarize_relevance(
         :func:`~eegxai.analysis.first_layer_spectrum_folds`).
     fold : array-like of int, shape (n_trials,) | None
         Fold of each trial (row of a 3-D ``fir``).
+    frequency_relevance : array-like, shape (n_trials, n_freqs) | None
+        Per-trial DFT-LRP relevance of the input frequencies
+        (:func:`~eegxai.analysis.frequency_relevance`); its mean, peak and
+        resolution are added per subset.
+    frequency_freqs : array-like, shape (n_freqs,) | None
+        Frequencies of ``frequency_relevance`` (Hz, evenly spaced).
     class_names : sequence of str
         Names of classes 0 and 1.
     left, right : str
@@ -180,9 +191,24 @@ def summarize_relevance(
                                             fmax=min(45.0, fmax)),
                 "mu_beta_share": band_mass_share(spec["freqs"], spec["positive"],
                                                  fmax=min(45.0, fmax)),
+                # main-lobe width of a filter of this many taps (Hz)
+                "resolution": float(sfreq) / np.shape(fir)[-1],
             }
+        if frequency_relevance is not None:
+            entry["frequency_relevance"] = _frequency_entry(
+                np.asarray(frequency_relevance, dtype=float)[mask], frequency_freqs, fmax)
         out["subsets"][name] = entry
     return out
+
+
+def _frequency_entry(spectra: np.ndarray, freqs, fmax: float) -> dict:
+    """Mean DFT-LRP spectrum of a subset, its 4–40 Hz peak and bin width."""
+    freqs = np.asarray(freqs, dtype=float)
+    keep = freqs <= fmax
+    mean = spectra.mean(0)[keep]
+    return {"freqs": freqs[keep], "mean": mean,
+            "peak_freq": peak_frequency(freqs[keep], mean, fmin=4.0, fmax=min(40.0, fmax)),
+            "resolution": float(freqs[1] - freqs[0])}
 
 
 def summarize_relevance_file(path: str | os.PathLike, **kwargs) -> dict:
@@ -193,7 +219,8 @@ def summarize_relevance_file(path: str | os.PathLike, **kwargs) -> dict:
     path : path-like
         Relevance HDF5 file (needs ``y``; uses ``y_pred``, ``times``,
         ``ch_names``, ``sfreq``, ``layer_relevance``, ``fir``, ``fir_folds``,
-        ``filter_positive``, ``filter_negative``, ``fold``, ``class_names``
+        ``filter_positive``, ``filter_negative``, ``fold``,
+        ``frequency_relevance``, ``frequency_relevance_freqs``, ``class_names``
         when present).
     **kwargs
         Passed to :func:`summarize_relevance` (``left``, ``right``,
@@ -215,6 +242,8 @@ def summarize_relevance_file(path: str | os.PathLike, **kwargs) -> dict:
         fir=data.get("fir", data.get("fir_folds")),
         filter_positive=data.get("filter_positive"),
         filter_negative=data.get("filter_negative"), fold=data.get("fold"),
+        frequency_relevance=data.get("frequency_relevance"),
+        frequency_freqs=data.get("frequency_relevance_freqs"),
         class_names=data.get("class_names", ("left_hand", "right_hand")), **kwargs,
     )
     for key, value in data.items():

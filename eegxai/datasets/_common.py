@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import numbers
 import os
+import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -13,6 +15,8 @@ from typing import Any
 import mne
 
 from .._check import validate_type
+
+logger = logging.getLogger(__name__)
 
 #: Keys every loader stores in ``raw.info["description"]`` (as JSON).
 METADATA_KEYS = ("dataset", "subject", "session", "run")
@@ -124,3 +128,19 @@ def check_subject(dataset: str, subject: Any, valid: range | tuple[int, ...]) ->
             f"Valid subjects are {listing}."
         )
     return int(subject)
+
+
+@contextlib.contextmanager
+def logged_warnings(source: str | os.PathLike) -> Iterator[None]:
+    """Log every warning raised in the block at WARNING level, naming ``source``.
+
+    Readers warn about damaged files (e.g. MNE's EDF reader when a channel's
+    digital minimum equals its maximum); in a workflow step the warning then
+    lands in the step's log instead of being lost.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        message = " ".join(str(warning.message).split())
+        logger.warning("%s: %s: %s", source, warning.category.__name__, message)

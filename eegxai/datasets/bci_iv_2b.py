@@ -47,6 +47,7 @@ import scipy.io
 from .._check import check_option, validate_type
 from ._common import (
     check_subject,
+    logged_warnings,
     set_recording_metadata,
     standard_montage,
     temporary_env,
@@ -185,13 +186,7 @@ def _load_moabb(
                     warnings.filterwarnings("ignore", "Montage name", FutureWarning)
                     data = BNCI2014_004().get_data([subject])[subject]
             except Exception as exc:
-                bad = [f for f in files if f.is_file() and not _mat_readable(f)]
-                where = ", ".join(str(f) for f in (bad or files))
-                raise OSError(
-                    f"Could not load BCI IV 2b subject {subject} with MOABB from "
-                    f"{where}: {type(exc).__name__}: {exc}. Delete a corrupt or "
-                    "truncated file to download it again."
-                ) from exc
+                raise _load_error(subject, files, exc) from None
     raws = []
     for key, runs in data.items():
         match = re.fullmatch(r"(\d+)(train|test)", str(key))
@@ -208,6 +203,33 @@ def _load_moabb(
             raws.append(_from_moabb_raw(raw, subject, session, files))
     raws.sort(key=lambda r: SESSIONS.index(_session_of(r)))
     return raws
+
+
+def _load_error(subject: int, files: list[Path], exc: BaseException) -> OSError:
+    """Say what is missing or broken in the cache, where, and what to do."""
+    cause = f"{type(exc).__name__}: {str(exc)[:200]}"
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        return FileNotFoundError(
+            f"BCI IV 2b subject {subject}: {', '.join(f.name for f in missing)} not "
+            f"in the local cache {missing[0].parent} (MNE_DATA, or the dataset's "
+            f"loader_args.path), and downloading them failed ({cause}). To provide "
+            "them: run once with internet access (they are cached for later "
+            "offline runs), copy the BNCI 004-2014 .mat files into that folder, or "
+            "use loader_args {source: gdf, gdf_dir: <folder with the competition "
+            "GDF files>}."
+        )
+    bad = [f for f in files if not _mat_readable(f)]
+    if bad:
+        return OSError(
+            f"Could not read BCI IV 2b subject {subject}: {', '.join(map(str, bad))} "
+            f"is truncated or corrupt ({cause}). Delete it; the next run downloads "
+            "it again."
+        )
+    return OSError(
+        f"Could not load BCI IV 2b subject {subject} with MOABB from "
+        f"{', '.join(map(str, files))}: {cause}"
+    )
 
 
 def _mat_readable(path: Path) -> bool:
@@ -292,10 +314,11 @@ def _check_gdf_size(fname: Path) -> None:
 def _read_gdf(fname: Path) -> mne.io.BaseRaw:
     _check_gdf_size(fname)
     try:
-        raw = mne.io.read_raw_gdf(
-            fname, eog=[n for n, c in _GDF_NAMES.items() if c.startswith("EOG")],
-            preload=True, verbose="error",
-        )  # fmt: skip
+        with logged_warnings(fname):
+            raw = mne.io.read_raw_gdf(
+                fname, eog=[n for n, c in _GDF_NAMES.items() if c.startswith("EOG")],
+                preload=True, verbose="warning",
+            )  # fmt: skip
     except Exception as exc:
         raise ValueError(
             f"Could not read {fname}: {type(exc).__name__}: {exc}"

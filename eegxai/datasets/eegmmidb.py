@@ -37,7 +37,12 @@ import mne
 import numpy as np
 
 from .._check import validate_type
-from ._common import check_subject, set_recording_metadata, standard_montage
+from ._common import (
+    check_subject,
+    logged_warnings,
+    set_recording_metadata,
+    standard_montage,
+)
 
 __all__ = ["RUNS", "SUBJECTS", "load_eegmmidb"]
 
@@ -93,12 +98,52 @@ def load_eegmmidb(
         )
     if path is not None:
         path = str(Path(path).expanduser().resolve())
-    files = mne.datasets.eegbci.load_data(
-        subject, runs, path=path, update_path=False, verbose="error"
-    )
+    expected = [_cache_root(path) / _file_part(subject, run) for run in runs]
+    missing = [f for f in expected if not f.is_file()]
+    try:
+        files = mne.datasets.eegbci.load_data(
+            subject, runs, path=path, update_path=False, verbose="error"
+        )
+    except Exception as exc:
+        if not missing:
+            raise
+        raise FileNotFoundError(_missing_message(subject, missing, path, exc)) from None
     return [
         _read_run(Path(f), subject, run) for f, run in zip(files, runs, strict=True)
     ]
+
+
+def _file_part(subject: int, run: int) -> str:
+    return f"S{subject:03d}/S{subject:03d}R{run:02d}.edf"
+
+
+def _cache_root(path: str | None) -> Path:
+    """Where :func:`mne.datasets.eegbci.load_data` keeps the EDF files."""
+    from mne.datasets.utils import _get_path
+
+    root = _get_path(path, "MNE_DATASETS_EEGBCI_PATH", "EEGBCI")
+    return Path(root) / "MNE-eegbci-data" / "files" / "eegmmidb" / "1.0.0"
+
+
+def _missing_message(
+    subject: int, missing: list[Path], path: str | None, exc: BaseException
+) -> str:
+    root = _cache_root(path)
+    source = (
+        "loader_args.path" if path is not None else
+        "MNE_DATASETS_EEGBCI_PATH" if mne.get_config("MNE_DATASETS_EEGBCI_PATH")
+        else "MNE_DATA" if mne.get_config("MNE_DATA") else "the default ~/mne_data"
+    )
+    names = ", ".join(f.name for f in missing)
+    return (
+        f"EEGMMIDB subject {subject}: {names} not in the local cache {root / missing[0].parent.name} "
+        f"(found through {source}), and downloading from PhysioNet failed "
+        f"({type(exc).__name__}: {str(exc)[:200]}). To provide the files: run once "
+        "with internet access (they are cached for later offline runs), or copy "
+        f"them from https://physionet.org/content/eegmmidb/1.0.0/ into {root}/S{subject:03d}/, "
+        "or point MNE_DATA (or the dataset's loader_args.path) at a folder that "
+        "holds MNE-eegbci-data."
+    )
 
 
 def _check_edf_size(fname: Path) -> None:
@@ -127,7 +172,8 @@ def _check_edf_size(fname: Path) -> None:
 def _read_run(fname: Path, subject: int, run: int) -> mne.io.BaseRaw:
     _check_edf_size(fname)
     try:
-        raw = mne.io.read_raw_edf(fname, preload=True, verbose="error")
+        with logged_warnings(fname):
+            raw = mne.io.read_raw_edf(fname, preload=True, verbose="warning")
     except Exception as exc:
         raise ValueError(
             f"Could not read {fname}: {type(exc).__name__}: {exc}"

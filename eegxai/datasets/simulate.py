@@ -56,6 +56,7 @@ __all__ = [
     "CLASSES",
     "EEGMMIDB_CHANNELS",
     "GroundTruth",
+    "SimulationParams",
     "simulate_subject",
     "write_bci_iv_2b_gdf",
     "write_bnci_mat",
@@ -277,26 +278,205 @@ def _check_window(value: Any, name: str) -> tuple[float, float]:
 # the subject
 
 
+@dataclass(frozen=True)
+class SimulationParams:
+    """What :func:`simulate_subject` plants; validated on creation.
+
+    The attributes are the keyword arguments of :func:`simulate_subject`
+    (documented there). ``sfreq``, ``sessions`` and ``runs`` given as None
+    take the montage's defaults; windows become float pairs.
+    """
+
+    montage: Literal["2b", "64"] = "2b"
+    n_trials_per_class: int | None = None
+    sessions: Sequence[str] | None = None
+    runs: Sequence[str] | None = None
+    sfreq: float | None = None
+    erd: bool = True
+    erd_depth: float = 0.8
+    erd_window: tuple[float, float] = (0.5, 4.0)
+    rebound_gain: float = 0.5
+    rebound_window: tuple[float, float] = (4.5, 5.5)
+    mu_snr: float = 5.0
+    beta_snr: float = 2.0
+    blink_class: str | None = None
+    blink_prob: float = 0.9
+    blink_rate: float = 0.1
+    blink_window: tuple[float, float] = (0.5, 3.5)
+    seed: int | None = 0
+
+    def __post_init__(self):
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        check_option("montage", self.montage, list(_LAYOUTS))
+        layout = _LAYOUTS[self.montage]
+        sfreq = layout["sfreq"] if self.sfreq is None else self.sfreq
+        check_positive(sfreq, "sfreq")
+        if sfreq < 100:
+            raise ValueError(
+                f"'sfreq' must be >= 100 Hz to hold the beta band, got {float(sfreq)}."
+            )
+        put("sfreq", float(sfreq))
+        for name in ("sessions", "runs"):
+            labels = tuple(layout[name] if getattr(self, name) is None
+                           else getattr(self, name))
+            if not labels or not all(isinstance(s, str) and s for s in labels):
+                raise ValueError(
+                    f"{name!r} must be a non-empty sequence of str, got {labels!r}."
+                )
+            put(name, labels)
+        if self.n_trials_per_class is not None:
+            validate_type(self.n_trials_per_class, numbers.Integral, "n_trials_per_class")
+            check_positive(self.n_trials_per_class, "n_trials_per_class")
+        validate_type(self.erd, bool, "erd")
+        check_range(self.erd_depth, "erd_depth", 0.0, 1.0)
+        erd_window = _check_window(self.erd_window, "erd_window")
+        if erd_window[0] < _ERD_RAMP or erd_window[1] > IMAGERY:
+            raise ValueError(
+                f"'erd_window' must lie within [{_ERD_RAMP}, {IMAGERY}] s after the cue "
+                f"(imagery period with a {_ERD_RAMP} s onset ramp), got {erd_window}."
+            )
+        put("erd_window", erd_window)
+        check_positive(self.rebound_gain, "rebound_gain", strict=False)
+        put("rebound_window", _check_window(self.rebound_window, "rebound_window"))
+        check_positive(self.mu_snr, "mu_snr")
+        check_positive(self.beta_snr, "beta_snr")
+        if self.blink_class is not None:
+            check_option("blink_class", self.blink_class, CLASSES)
+        check_range(self.blink_prob, "blink_prob", 0.0, 1.0)
+        check_positive(self.blink_rate, "blink_rate", strict=False)
+        put("blink_window", _check_window(self.blink_window, "blink_window"))
+        if self.seed is not None:
+            validate_type(self.seed, numbers.Integral, "seed")
+
+    def trials_per_class(self, session: str) -> int:
+        """Trials per class in each recording of ``session``."""
+        if self.n_trials_per_class is not None:
+            return int(self.n_trials_per_class)
+        if self.montage == "2b":
+            return 60 if session in ("01T", "02T") else 80
+        return 15
+
+
+@dataclass(frozen=True)
+class _SubjectModel:
+    """One subject's generative model, drawn from (seed, subject).
+
+    ``weights`` (n_eeg, 2) mixes the left and right sources into the EEG
+    channels; ``blink_gain`` (n_channels,) scales the blink per channel;
+    ``pink``, ``mu_spec``, ``beta_spec`` are power spectra on ``freqs``.
+    """
+
+    ch_names: list[str]
+    n_eeg: int
+    weights: np.ndarray
+    blink_gain: np.ndarray
+    freqs: np.ndarray
+    pink: np.ndarray
+    mu_spec: np.ndarray
+    beta_spec: np.ndarray
+    bg_rms: float
+    mu_sd: float
+    beta_sd: float
+    blink_amp: float
+
+
+def _draw_subject(params: SimulationParams, subject_rng: np.random.Generator):
+    """Per-subject parameters and mixing; returns the model and truth fields."""
+    layout = _LAYOUTS[params.montage]
+    sfreq = params.sfreq
+    mu_peak = float(np.round(subject_rng.uniform(9.0, 12.0), 2))
+    beta_peak = float(np.round(subject_rng.uniform(20.5, 23.0), 2))
+    alpha = subject_rng.uniform(1.0, 1.6)
+    spread = _SOURCE_SPREAD * subject_rng.uniform(0.9, 1.15)
+    bg_rms = _BG_RMS * subject_rng.uniform(0.8, 1.25)
+    blink_amp = subject_rng.uniform(100e-6, 180e-6)
+    jitter = subject_rng.normal(0.0, 0.004, size=(2, 3))
+    erd_band = (mu_peak - 2.0, mu_peak + 2.0)
+    beta_band = (beta_peak - 3.0, beta_peak + 3.0)
+
+    eeg_names, eog_names = list(layout["eeg"]), list(layout["eog"])
+    ch_names = eeg_names + eog_names
+    pos = standard_montage().get_positions()
+    ch_pos = np.array([pos["ch_pos"][ch] for ch in eeg_names])
+    sources = np.array([pos["ch_pos"]["C3"], pos["ch_pos"]["C4"]]) + jitter
+    dist = np.linalg.norm(ch_pos[:, None, :] - sources[None], axis=-1)
+    weights = np.exp(-(dist**2) / (2 * spread**2))  # (n_eeg, 2): left, right source
+
+    eye_dist = np.linalg.norm(ch_pos - pos["nasion"], axis=-1)
+    blink_gain = np.minimum(1.0, np.exp(-(eye_dist - 0.03) / _BLINK_DECAY))
+    if eog_names:
+        blink_gain = np.concatenate([blink_gain, _EOG_GAINS[: len(eog_names)]])
+    blink_channels = [
+        ch for ch, g in zip(ch_names, blink_gain, strict=True) if g >= 0.3
+    ]
+
+    # --- amplitudes from the requested SNRs (power shares on a fine grid)
+    freqs = np.linspace(0.0, sfreq / 2, 8193)
+    pink = _pink_power(freqs, alpha)
+    mu_spec = _peak_power(freqs, mu_peak, _MU_BW)
+    beta_spec = _peak_power(freqs, beta_peak, _BETA_BW)
+    bg_var = bg_rms**2 * (1 + _SHARED_BG**2)
+
+    def rhythm_var(spec: np.ndarray, band: tuple[float, float], snr: float) -> float:
+        # w_max^2 * var * share(band) = snr * background power in band
+        w_max = weights.max(axis=0).min()
+        return (
+            snr
+            * bg_var
+            * _band_share(pink, freqs, band)
+            / (w_max**2 * _band_share(spec, freqs, band))
+        )
+
+    mu_var = rhythm_var(mu_spec, erd_band, params.mu_snr)
+    beta_var = rhythm_var(beta_spec, beta_band, params.beta_snr)
+    model = _SubjectModel(
+        ch_names=ch_names, n_eeg=len(eeg_names), weights=weights,
+        blink_gain=blink_gain, freqs=freqs, pink=pink, mu_spec=mu_spec,
+        beta_spec=beta_spec, bg_rms=bg_rms, mu_sd=np.sqrt(mu_var),
+        beta_sd=np.sqrt(beta_var), blink_amp=blink_amp,
+    )
+    truth = {"mu_peak": mu_peak, "beta_peak": beta_peak, "erd_band": erd_band,
+             "beta_band": beta_band, "blink_channels": blink_channels,
+             **_planted_erd(params, model, erd_band, mu_var, beta_var, bg_var)}
+    return model, truth
+
+
+def _planted_erd(params, model, erd_band, mu_var, beta_var, bg_var) -> dict:
+    """Expected erd_band power drop, source weights and ERD channels per class."""
+    freqs, weights = model.freqs, model.weights
+    eeg_names = model.ch_names[: model.n_eeg]
+    band_bg = bg_var * _band_share(model.pink, freqs, erd_band)
+    mu_in = mu_var * _band_share(model.mu_spec, freqs, erd_band)
+    beta_in = beta_var * _band_share(model.beta_spec, freqs, erd_band)
+    total = band_bg + (weights**2).sum(axis=1) * (mu_in + beta_in)
+    contra = {"left_hand": 1, "right_hand": 0}  # index of the ERD source
+    expected_drop, source_weights, erd_channels = {}, {}, {}
+    for cls, src in contra.items():
+        planted = (
+            params.erd_depth * weights[:, src] ** 2 * (mu_in + beta_in)
+            if params.erd else 0 * total
+        )
+        expected_drop[cls] = {
+            ch: float(np.round(v, 4))
+            for ch, v in zip(eeg_names, planted / total, strict=True)
+        }
+        source_weights[cls] = {
+            ch: float(np.round(w, 4))
+            for ch, w in zip(eeg_names, weights[:, src], strict=True)
+        }
+        erd_channels[cls] = (
+            [ch for ch, w in zip(eeg_names, weights[:, src], strict=True) if w >= 0.5]
+            if params.erd
+            else []
+        )
+    return {"expected_drop": expected_drop, "source_weights": source_weights,
+            "erd_channels": erd_channels}
+
+
 def simulate_subject(
-    subject: int,
-    *,
-    montage: Literal["2b", "64"] = "2b",
-    n_trials_per_class: int | None = None,
-    sessions: Sequence[str] | None = None,
-    runs: Sequence[str] | None = None,
-    sfreq: float | None = None,
-    erd: bool = True,
-    erd_depth: float = 0.8,
-    erd_window: tuple[float, float] = (0.5, 4.0),
-    rebound_gain: float = 0.5,
-    rebound_window: tuple[float, float] = (4.5, 5.5),
-    mu_snr: float = 5.0,
-    beta_snr: float = 2.0,
-    blink_class: str | None = None,
-    blink_prob: float = 0.9,
-    blink_rate: float = 0.1,
-    blink_window: tuple[float, float] = (0.5, 3.5),
-    seed: int | None = 0,
+    subject: int, *, params: SimulationParams | None = None, **kwargs: Any
 ) -> tuple[list[mne.io.RawArray], GroundTruth]:
     """Simulate one subject's motor-imagery recordings with a known ground truth.
 
@@ -306,6 +486,10 @@ def simulate_subject(
         Subject number (>= 1). Per-subject parameters (mu/beta peak frequency,
         1/f exponent, source position and spread, background level, blink
         amplitude) are drawn from ``(seed, subject)``.
+    params : SimulationParams | None
+        All the keyword arguments below as one object (then give no others).
+    **kwargs
+        The fields of :class:`SimulationParams`, each described below.
     montage : "2b" | "64"
         ``"2b"``: C3, Cz, C4 + EOG1-3 (BCI IV 2b layout, 250 Hz by default);
         ``"64"``: the 64 EEGMMIDB channels (160 Hz by default).
@@ -360,229 +544,52 @@ def simulate_subject(
     validate_type(subject, numbers.Integral, "subject")
     if subject < 1:
         raise ValueError(f"'subject' must be >= 1, but got {subject!r} instead.")
-    check_option("montage", montage, list(_LAYOUTS))
-    layout = _LAYOUTS[montage]
-    if sfreq is None:
-        sfreq = layout["sfreq"]
-    check_positive(sfreq, "sfreq")
-    sfreq = float(sfreq)
-    if sfreq < 100:
-        raise ValueError(
-            f"'sfreq' must be >= 100 Hz to hold the beta band, got {sfreq}."
-        )
-    sessions = tuple(layout["sessions"] if sessions is None else sessions)
-    runs = tuple(layout["runs"] if runs is None else runs)
-    for name, labels in (("sessions", sessions), ("runs", runs)):
-        if not labels or not all(isinstance(s, str) and s for s in labels):
-            raise ValueError(
-                f"{name!r} must be a non-empty sequence of str, got {labels!r}."
-            )
-    if n_trials_per_class is not None:
-        validate_type(n_trials_per_class, numbers.Integral, "n_trials_per_class")
-        check_positive(n_trials_per_class, "n_trials_per_class")
-    validate_type(erd, bool, "erd")
-    check_range(erd_depth, "erd_depth", 0.0, 1.0)
-    erd_window = _check_window(erd_window, "erd_window")
-    if erd_window[0] < _ERD_RAMP or erd_window[1] > IMAGERY:
-        raise ValueError(
-            f"'erd_window' must lie within [{_ERD_RAMP}, {IMAGERY}] s after the cue "
-            f"(imagery period with a {_ERD_RAMP} s onset ramp), got {erd_window}."
-        )
-    check_positive(rebound_gain, "rebound_gain", strict=False)
-    rebound_window = _check_window(rebound_window, "rebound_window")
-    check_positive(mu_snr, "mu_snr")
-    check_positive(beta_snr, "beta_snr")
-    if blink_class is not None:
-        check_option("blink_class", blink_class, CLASSES)
-    check_range(blink_prob, "blink_prob", 0.0, 1.0)
-    check_positive(blink_rate, "blink_rate", strict=False)
-    blink_window = _check_window(blink_window, "blink_window")
-    if seed is not None:
-        validate_type(seed, numbers.Integral, "seed")
-
+    if params is None:
+        params = SimulationParams(**kwargs)
+    elif kwargs:
+        raise TypeError(f"Give either 'params' or keyword arguments, not both "
+                        f"(got params and {sorted(kwargs)}).")
+    validate_type(params, SimulationParams, "params")
+    seed = params.seed
     root = np.random.SeedSequence(None if seed is None else [int(seed), int(subject)])
-    subject_seed, *recording_seeds = root.spawn(1 + len(sessions) * len(runs))
-    subject_rng = np.random.default_rng(subject_seed)
-
-    # --- per-subject parameters
-    mu_peak = float(np.round(subject_rng.uniform(9.0, 12.0), 2))
-    beta_peak = float(np.round(subject_rng.uniform(20.5, 23.0), 2))
-    alpha = subject_rng.uniform(1.0, 1.6)
-    spread = _SOURCE_SPREAD * subject_rng.uniform(0.9, 1.15)
-    bg_rms = _BG_RMS * subject_rng.uniform(0.8, 1.25)
-    blink_amp = subject_rng.uniform(100e-6, 180e-6)
-    jitter = subject_rng.normal(0.0, 0.004, size=(2, 3))
-    erd_band = (mu_peak - 2.0, mu_peak + 2.0)
-    beta_band = (beta_peak - 3.0, beta_peak + 3.0)
-
-    eeg_names, eog_names = list(layout["eeg"]), list(layout["eog"])
-    ch_names = eeg_names + eog_names
-    n_eeg = len(eeg_names)
-    pos = standard_montage().get_positions()
-    ch_pos = np.array([pos["ch_pos"][ch] for ch in eeg_names])
-    sources = np.array([pos["ch_pos"]["C3"], pos["ch_pos"]["C4"]]) + jitter
-    dist = np.linalg.norm(ch_pos[:, None, :] - sources[None], axis=-1)
-    weights = np.exp(-(dist**2) / (2 * spread**2))  # (n_eeg, 2): left, right source
-
-    eye_dist = np.linalg.norm(ch_pos - pos["nasion"], axis=-1)
-    blink_gain = np.minimum(1.0, np.exp(-(eye_dist - 0.03) / _BLINK_DECAY))
-    if eog_names:
-        blink_gain = np.concatenate([blink_gain, _EOG_GAINS[: len(eog_names)]])
-    blink_channels = [
-        ch for ch, g in zip(ch_names, blink_gain, strict=True) if g >= 0.3
-    ]
-
-    # --- amplitudes from the requested SNRs (power shares on a fine grid)
-    freqs = np.linspace(0.0, sfreq / 2, 8193)
-    pink = _pink_power(freqs, alpha)
-    mu_spec = _peak_power(freqs, mu_peak, _MU_BW)
-    beta_spec = _peak_power(freqs, beta_peak, _BETA_BW)
-    bg_var = bg_rms**2 * (1 + _SHARED_BG**2)
-
-    def rhythm_var(spec: np.ndarray, band: tuple[float, float], snr: float) -> float:
-        # w_max^2 * var * share(band) = snr * background power in band
-        w_max = weights.max(axis=0).min()
-        return (
-            snr
-            * bg_var
-            * _band_share(pink, freqs, band)
-            / (w_max**2 * _band_share(spec, freqs, band))
-        )
-
-    mu_var = rhythm_var(mu_spec, erd_band, mu_snr)
-    beta_var = rhythm_var(beta_spec, beta_band, beta_snr)
-
-    # expected erd_band power drop per class and channel (analytic)
-    band_bg = bg_var * _band_share(pink, freqs, erd_band)
-    mu_in = mu_var * _band_share(mu_spec, freqs, erd_band)
-    beta_in = beta_var * _band_share(beta_spec, freqs, erd_band)
-    total = band_bg + (weights**2).sum(axis=1) * (mu_in + beta_in)
-    contra = {"left_hand": 1, "right_hand": 0}  # index of the ERD source
-    expected_drop, source_weights, erd_channels = {}, {}, {}
-    for cls, src in contra.items():
-        planted = (
-            erd_depth * weights[:, src] ** 2 * (mu_in + beta_in) if erd else 0 * total
-        )
-        expected_drop[cls] = {
-            ch: float(np.round(v, 4))
-            for ch, v in zip(eeg_names, planted / total, strict=True)
-        }
-        source_weights[cls] = {
-            ch: float(np.round(w, 4))
-            for ch, w in zip(eeg_names, weights[:, src], strict=True)
-        }
-        erd_channels[cls] = (
-            [ch for ch, w in zip(eeg_names, weights[:, src], strict=True) if w >= 0.5]
-            if erd
-            else []
-        )
+    n_recordings = len(params.sessions) * len(params.runs)
+    subject_seed, *recording_seeds = root.spawn(1 + n_recordings)
+    model, truth = _draw_subject(params, np.random.default_rng(subject_seed))
 
     raws, blink_trials = [], {}
-    idx = 0
-    for session in sessions:
-        for run in runs:
-            n_per_class = n_trials_per_class
-            if n_per_class is None:
-                n_per_class = (
-                    (60 if session in ("01T", "02T") else 80) if montage == "2b" else 15
-                )
-            rng = np.random.default_rng(recording_seeds[idx])
-            idx += 1
+    seeds = iter(recording_seeds)
+    for session in params.sessions:
+        for run in params.runs:
             raw, planted = _simulate_recording(
-                rng,
-                n_per_class=int(n_per_class),
-                sfreq=sfreq,
-                ch_names=ch_names,
-                n_eeg=n_eeg,
-                weights=weights,
-                blink_gain=blink_gain,
-                freqs=freqs,
-                pink=pink,
-                mu_spec=mu_spec,
-                beta_spec=beta_spec,
-                bg_rms=bg_rms,
-                mu_sd=np.sqrt(mu_var),
-                beta_sd=np.sqrt(beta_var),
-                erd=erd,
-                erd_depth=erd_depth,
-                erd_window=erd_window,
-                rebound_gain=rebound_gain,
-                rebound_window=rebound_window,
-                blink_amp=blink_amp,
-                blink_class=blink_class,
-                blink_prob=blink_prob,
-                blink_rate=blink_rate,
-                blink_window=blink_window,
-            )
+                np.random.default_rng(next(seeds)), params, model,
+                n_per_class=params.trials_per_class(session))
             set_recording_metadata(
-                raw,
-                dataset="simulated",
-                subject=int(subject),
-                session=session,
-                run=run,
-                montage=montage,
-                seed=seed,
+                raw, dataset="simulated", subject=int(subject), session=session,
+                run=run, montage=params.montage, seed=seed,
             )
             raws.append(raw)
             blink_trials[f"{session}/{run}"] = planted
-
-    truth = GroundTruth(
-        subject=int(subject),
-        montage=montage,
-        sfreq=sfreq,
-        classes=CLASSES,
-        mu_peak=mu_peak,
-        beta_peak=beta_peak,
-        erd_band=erd_band,
-        beta_band=beta_band,
-        erd_window=erd_window,
-        rebound_window=rebound_window,
-        erd_depth=float(erd_depth),
-        rebound_gain=float(rebound_gain),
-        mu_snr=float(mu_snr),
-        beta_snr=float(beta_snr),
-        erd=erd,
-        erd_channels=erd_channels,
-        source_weights=source_weights,
-        expected_drop=expected_drop,
-        blink_class=blink_class,
-        blink_prob=float(blink_prob),
-        blink_rate=float(blink_rate),
-        blink_window=blink_window,
-        blink_channels=blink_channels,
-        blink_trials=blink_trials,
-        seed=None if seed is None else int(seed),
+    return raws, GroundTruth(
+        subject=int(subject), montage=params.montage, sfreq=params.sfreq,
+        classes=CLASSES, erd_window=params.erd_window,
+        rebound_window=params.rebound_window, erd_depth=float(params.erd_depth),
+        rebound_gain=float(params.rebound_gain), mu_snr=float(params.mu_snr),
+        beta_snr=float(params.beta_snr), erd=params.erd,
+        blink_class=params.blink_class, blink_prob=float(params.blink_prob),
+        blink_rate=float(params.blink_rate), blink_window=params.blink_window,
+        blink_trials=blink_trials, seed=None if seed is None else int(seed), **truth,
     )
-    return raws, truth
 
 
 def _simulate_recording(
     rng: np.random.Generator,
+    params: SimulationParams,
+    model: _SubjectModel,
     *,
     n_per_class: int,
-    sfreq: float,
-    ch_names: list[str],
-    n_eeg: int,
-    weights: np.ndarray,
-    blink_gain: np.ndarray,
-    freqs: np.ndarray,
-    pink: np.ndarray,
-    mu_spec: np.ndarray,
-    beta_spec: np.ndarray,
-    bg_rms: float,
-    mu_sd: float,
-    beta_sd: float,
-    erd: bool,
-    erd_depth: float,
-    erd_window: tuple[float, float],
-    rebound_gain: float,
-    rebound_window: tuple[float, float],
-    blink_amp: float,
-    blink_class: str | None,
-    blink_prob: float,
-    blink_rate: float,
-    blink_window: tuple[float, float],
 ) -> tuple[mne.io.RawArray, list[int]]:
+    sfreq, ch_names, n_eeg = params.sfreq, model.ch_names, model.n_eeg
+    erd_window, rebound_window = params.erd_window, params.rebound_window
     labels = rng.permutation(np.repeat(np.arange(len(CLASSES)), n_per_class))
     n_trials = len(labels)
     gaps = rng.uniform(*_ITI, size=n_trials)
@@ -596,13 +603,14 @@ def _simulate_recording(
     times = np.arange(n_times) / sfreq
 
     def interp(spec: np.ndarray) -> Callable[[int], np.ndarray]:
-        return lambda n_fft: np.interp(np.fft.rfftfreq(n_fft, 1 / sfreq), freqs, spec)
+        return lambda n_fft: np.interp(np.fft.rfftfreq(n_fft, 1 / sfreq), model.freqs,
+                                       spec)
 
     n_ch = len(ch_names)
-    background = _shaped_noise(rng, n_ch + 1, n_times, interp(pink)) * bg_rms
+    background = _shaped_noise(rng, n_ch + 1, n_times, interp(model.pink)) * model.bg_rms
     data = background[:n_ch] + _SHARED_BG * background[n_ch]
-    mu = _shaped_noise(rng, 2, n_times, interp(mu_spec)) * mu_sd
-    beta = _shaped_noise(rng, 2, n_times, interp(beta_spec)) * beta_sd
+    mu = _shaped_noise(rng, 2, n_times, interp(model.mu_spec)) * model.mu_sd
+    beta = _shaped_noise(rng, 2, n_times, interp(model.beta_spec)) * model.beta_sd
 
     # power envelopes of the left (0) and right (1) sources
     mu_power = np.ones((2, n_times))
@@ -612,34 +620,36 @@ def _simulate_recording(
         lo = int((cue + erd_window[0] - _ERD_RAMP) * sfreq)
         hi = min(n_times, int((cue + rebound_window[1] + _REBOUND_RAMP) * sfreq) + 2)
         t = times[lo:hi] - cue
-        if erd:
-            drop = 1.0 - erd_depth * _plateau(t, *erd_window, _ERD_RAMP)
+        if params.erd:
+            drop = 1.0 - params.erd_depth * _plateau(t, *erd_window, _ERD_RAMP)
             mu_power[src, lo:hi] *= drop
             beta_power[src, lo:hi] *= drop
-        beta_power[src, lo:hi] *= 1.0 + rebound_gain * _plateau(
+        beta_power[src, lo:hi] *= 1.0 + params.rebound_gain * _plateau(
             t, *rebound_window, _REBOUND_RAMP
         )
     sources = np.sqrt(mu_power) * mu + np.sqrt(beta_power) * beta  # (2, n_times)
-    data[:n_eeg] += weights @ sources
+    data[:n_eeg] += model.weights @ sources
 
     # blinks: spontaneous (Poisson) and planted in trials
     onsets = list(
-        rng.uniform(0, times[-1] - 1.0, size=rng.poisson(blink_rate * times[-1]))
+        rng.uniform(0, times[-1] - 1.0, size=rng.poisson(params.blink_rate * times[-1]))
     )
     planted = []
-    if blink_class is not None:
+    if params.blink_class is not None:
         for i, (cue, label) in enumerate(zip(cues, labels, strict=True)):
-            p = blink_prob if CLASSES[label] == blink_class else 1.0 - blink_prob
+            p = (params.blink_prob if CLASSES[label] == params.blink_class
+                 else 1.0 - params.blink_prob)
             if rng.random() < p:
-                onsets.append(cue + rng.uniform(*blink_window))
+                onsets.append(cue + rng.uniform(*params.blink_window))
                 planted.append(i)
     blink = np.zeros(n_times)
     for onset in onsets:
         width = int(rng.uniform(0.25, 0.4) * sfreq)
         start = int(onset * sfreq)
         shape = np.hanning(width)[: n_times - start]
-        blink[start : start + len(shape)] += blink_amp * rng.uniform(0.7, 1.3) * shape
-    data += blink_gain[:, None] * blink[None]
+        blink[start : start + len(shape)] += (model.blink_amp * rng.uniform(0.7, 1.3)
+                                              * shape)
+    data += model.blink_gain[:, None] * blink[None]
     data *= rng.uniform(0.9, 1.1)  # session-to-session gain (impedances)
 
     types = ["eeg"] * n_eeg + ["eog"] * (n_ch - n_eeg)

@@ -131,8 +131,8 @@ def clever_hans_experiment(
     """
     from ..evaluate import relevance_share
     from ..explain import explain
-    from .ground_truth import accuracy, simulated_sessions
     from ..training import fit_model
+    from .ground_truth import accuracy, simulated_sessions
 
     check_range(blink_prob, "blink_prob", 0.0, 1.0)
 

@@ -31,7 +31,7 @@ def log_band_power(
 
     Parameters
     ----------
-    X : ndarray, shape (n_epochs, n_channels, n_times)
+    X : ndarray, shape (n_trials, n_chans, n_times)
         Trials.
     sfreq : float
         Sampling frequency in Hz.
@@ -40,7 +40,7 @@ def log_band_power(
 
     Returns
     -------
-    power : ndarray, shape (n_epochs, n_bands, n_channels)
+    power : ndarray, shape (n_trials, n_bands, n_chans)
     """
     from scipy.signal import welch
 
@@ -61,7 +61,7 @@ def log_band_power(
 class LogBandPower(TransformerMixin, BaseEstimator):
     """Scikit-learn transformer: trials → log band power features.
 
-    ``transform`` returns shape ``(n_epochs, n_bands * n_channels)`` (band-major).
+    ``transform`` returns shape ``(n_trials, n_bands * n_chans)`` (band-major).
     """
 
     def __init__(self, sfreq: float, bands: Mapping = SMR_BANDS):

@@ -103,11 +103,11 @@ def run_baselines(
 
     Parameters
     ----------
-    X : ndarray, shape (n_epochs, n_channels, n_times)
+    X : ndarray, shape (n_trials, n_chans, n_times)
         All trials of one subject.
-    y : ndarray of int, shape (n_epochs,)
+    y : ndarray of int, shape (n_trials,)
         Labels ``0..n_classes-1``.
-    metadata : pandas.DataFrame, shape (n_epochs, ...)
+    metadata : pandas.DataFrame, shape (n_trials, ...)
         Columns ``session``, ``run`` (and ``subject``).
     sfreq : float
         Sampling frequency in Hz.

@@ -84,7 +84,7 @@ class BandpassFilter(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """X : ndarray, shape (n_epochs, n_channels, n_times) → same shape."""
+        """X : ndarray, shape (n_trials, n_chans, n_times) → same shape."""
         X = check_array(X, "X", ndim=3, dtype=np.float64)
         return bandpass(X, self.sfreq, check_band(self.band, self.sfreq), self.order)
 

@@ -50,7 +50,7 @@ __all__ = [
     "ERDSResult",
     "band_window_mean",
     "compute_erds",
-    "epochs_to_arrays",
+    "two_class_arrays",
     "erd_lateralization",
     "erd_time_course",
     "erds_map",
@@ -120,8 +120,12 @@ class ERDSResult:
         return cls(**data)
 
 
-def epochs_to_arrays(epochs, *, class_names: Sequence[str] = DEFAULT_CLASS_NAMES):
+def two_class_arrays(epochs, *, class_names: Sequence[str] = DEFAULT_CLASS_NAMES):
     """Data, labels and axes of an :class:`mne.Epochs` for two classes.
+
+    Unlike :func:`eegxai.preprocessing.epochs_to_arrays` (all channels, all
+    classes, metadata), this keeps the EEG channels of the epochs of
+    ``class_names`` and returns the axes the ERD/ERS functions need.
 
     Parameters
     ----------
@@ -132,10 +136,10 @@ def epochs_to_arrays(epochs, *, class_names: Sequence[str] = DEFAULT_CLASS_NAMES
 
     Returns
     -------
-    X : ndarray, shape (n_epochs, n_chans, n_times)
+    X : ndarray, shape (n_trials, n_chans, n_times)
         EEG channels (``mne.pick_types(eeg=True)``; EOG and stim dropped) of
         the epochs whose event is one of ``class_names``.
-    y : ndarray of int, shape (n_epochs,)
+    y : ndarray of int, shape (n_trials,)
         Class index.
     sfreq : float
         Sampling rate.
@@ -227,11 +231,11 @@ def erds_map(
 
     Parameters
     ----------
-    X : array-like, shape (n_epochs, n_chans, n_times)
+    X : array-like, shape (n_trials, n_chans, n_times)
         Epoch data; the epoch must include the baseline and a margin of
         about half a wavelet/taper window at both ends (cropped by
         ``tmin``/``tmax``).
-    y : array-like of int, shape (n_epochs,)
+    y : array-like of int, shape (n_trials,)
         Class index per epoch.
     sfreq : float
         Sampling rate in Hz.
@@ -298,7 +302,7 @@ def erds_map(
     tfr_times = times[::decim]
     base_sel = _time_sel(tfr_times, baseline, "baseline")
     crop = _time_sel(tfr_times, (tmin, tmax), "crop")
-    # Per-trial baseline power, shape (n_epochs, n_chans, n_freqs, 1).
+    # Per-trial baseline power, shape (n_trials, n_chans, n_freqs, 1).
     base = power[..., base_sel].mean(-1, keepdims=True)
     power, out_times = power[..., crop], tfr_times[crop]
     shape = (len(class_names), X.shape[1], len(freqs), len(out_times))
@@ -361,7 +365,7 @@ def compute_erds(epochs, freqs, *, class_names: Sequence[str] = DEFAULT_CLASS_NA
     result : ERDSResult
         Maps, masks and parameters.
     """
-    X, y, sfreq, times, ch_names = epochs_to_arrays(epochs, class_names=class_names)
+    X, y, sfreq, times, ch_names = two_class_arrays(epochs, class_names=class_names)
     return erds_map(X, y, sfreq=sfreq, times=times, freqs=freqs, ch_names=ch_names,
                     class_names=class_names, **kwargs)
 
@@ -386,9 +390,9 @@ def erd_time_course(
 
     Parameters
     ----------
-    X : array-like, shape (n_epochs, n_chans, n_times)
+    X : array-like, shape (n_trials, n_chans, n_times)
         Epoch data.
-    y : array-like of int, shape (n_epochs,)
+    y : array-like of int, shape (n_trials,)
         Class index per epoch.
     sfreq : float
         Sampling rate in Hz.

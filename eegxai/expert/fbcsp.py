@@ -58,9 +58,9 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
     ----------
     csps_ : list of mne.decoding.CSP
         One fitted CSP per band.
-    patterns_ : ndarray, shape (n_bands, n_components, n_channels)
+    patterns_ : ndarray, shape (n_bands, n_components, n_chans)
         CSP patterns per band.
-    filters_ : ndarray, shape (n_bands, n_components, n_channels)
+    filters_ : ndarray, shape (n_bands, n_components, n_chans)
         CSP spatial filters per band.
     mutual_info_ : ndarray, shape (n_bands * n_components,)
         Mutual information of each feature with the label (band-major order).
@@ -97,9 +97,9 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : ndarray, shape (n_epochs, n_channels, n_times)
+        X : ndarray, shape (n_trials, n_chans, n_times)
             Training trials.
-        y : ndarray of int, shape (n_epochs,)
+        y : ndarray of int, shape (n_trials,)
             Their labels.
         """
         from sklearn.feature_selection import mutual_info_classif
@@ -149,7 +149,7 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """X : ndarray, shape (n_epochs, n_channels, n_times) → (n_epochs, n_sel)."""
+        """X : ndarray, shape (n_trials, n_chans, n_times) → (n_trials, n_sel)."""
         check_is_fitted(self, "selected_features_")
         X = check_array(X, "X", ndim=3, dtype=np.float64)
         with mne.utils.use_log_level("error"):

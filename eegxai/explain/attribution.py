@@ -23,14 +23,23 @@ References
    convolutional net. ICLR workshop (guided backpropagation).
 .. [7] Zeiler, M. D. & Fergus, R. (2014). Visualizing and understanding
    convolutional networks. ECCV (deconvnet, occlusion).
+.. [8] Lundberg, S. M. & Lee, S.-I. (2017). A unified approach to
+   interpreting model predictions. NeurIPS (SHAP, Kernel SHAP).
+.. [9] Zhou, B. et al. (2016). Learning deep features for discriminative
+   localization. CVPR (CAM).
+.. [10] Selvaraju, R. R. et al. (2017). Grad-CAM. ICCV.
+
+Each method is one entry of :data:`REGISTRY` (a per-batch function with the
+common signature of :class:`~eegxai.explain._core.Method`); a new method is a
+new entry (:func:`register_method`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import numbers
-from collections.abc import Iterator
+import warnings
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -40,197 +49,63 @@ from zennit.composites import LayerMapComposite
 from zennit.rules import ReLUDeconvNet, ReLUGuidedBackprop
 from zennit.types import Activation
 
-from .._check import check_array, check_option, validate_type
+from .._check import check_option, validate_type
 from .._device import resolve_device
+from ._core import (
+    Batch,
+    CallableModel,
+    Method,
+    _check_target,
+    _check_X,
+    _logit,
+    _model_dtype,
+    _seed,
+    check_int_kwargs,
+    check_logit_model,
+    prepared_model,
+    removing,
+)
+from ._modules import execution_order, resolve_layer
+from .cam import CAM_METHODS
 from .canonizers import canonize
 from .composites import COMPOSITES, check_rule_kwargs, make_composite
+from .shapley import SHAPLEY_METHODS
 
-__all__ = ["METHODS", "explain", "relevance_budget"]
-
-#: Attribution methods accepted by :func:`explain`, with their keyword
-#: arguments and defaults.
-METHODS: dict[str, dict[str, Any]] = {
-    "lrp": {},  # keyword arguments: those of the chosen composite
-    "gradient": {},
-    "sensitivity": {},
-    "gradient_x_input": {},
-    "taylor": {"n_grid": 8, "n_iter": 30},
-    "integrated_gradients": {"n_steps": 32, "baseline": 0.0},
-    "guided_backprop": {},
-    "deconvnet": {},
-    "occlusion": {"window": None, "stride": None, "baseline": 0.0},
-}
-
-
-# ----------------------------------------------------------------------------
-# validation and set-up
-# ----------------------------------------------------------------------------
-def _check_method_kwargs(method: str, composite: str, kwargs: dict) -> dict:
-    if method == "lrp":
-        check_option("composite", composite, COMPOSITES)
-        return check_rule_kwargs(composite, kwargs)
-    allowed = METHODS[method]
-    unknown = sorted(set(kwargs) - set(allowed))
-    if unknown:
-        names = ", ".join(repr(k) for k in allowed) or "none"
-        raise TypeError(
-            f"Invalid keyword argument {unknown[0]!r} for method {method!r}. "
-            f"Accepted keyword arguments are {names}."
-        )
-    merged = {**allowed, **kwargs}
-    for key in ("n_grid", "n_iter", "n_steps"):
-        if key in merged:
-            validate_type(merged[key], numbers.Integral, key)
-            if merged[key] < 1:
-                raise ValueError(f"{key!r} must be >= 1, but got {merged[key]!r}.")
-    for key in ("window", "stride"):
-        if merged.get(key) is not None:
-            validate_type(merged[key], numbers.Integral, key)
-            if merged[key] < 1:
-                raise ValueError(f"{key!r} must be >= 1, but got {merged[key]!r}.")
-    if "baseline" in merged:
-        validate_type(merged["baseline"], numbers.Real, "baseline")
-    return merged
-
+__all__ = ["METHODS", "REGISTRY", "explain", "register_method", "relevance_budget"]
 
 _resolve_device = resolve_device
 
 
-def _check_X(X) -> np.ndarray:
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    X = check_array(X, "X")
-    if X.ndim < 2:
-        raise ValueError(
-            "'X' must have at least 2 dimensions (n_samples, ...), but got an array "
-            f"of shape {X.shape} instead."
-        )
-    if X.shape[0] == 0:
-        raise ValueError("'X' must contain at least one sample, but got 0.")
-    if X.dtype.kind not in "biuf":
-        raise ValueError(f"'X' must be numeric, but got dtype {X.dtype} instead.")
-    return X
-
-
-def _check_target(target, n_samples: int, n_outputs: int | None) -> np.ndarray | None:
-    if target is None:
-        return None
-    if isinstance(target, torch.Tensor):
-        target = target.detach().cpu().numpy()
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
-        target = np.full(n_samples, int(target))
-    else:
-        arr = np.asarray(target)
-        if arr.dtype.kind not in "iu" or arr.ndim != 1:
-            raise ValueError(
-                "'target' must be None, an int or a 1-D array of ints (one per "
-                f"sample), but got {type(target).__name__} with dtype {arr.dtype} "
-                f"and shape {arr.shape} instead."
-            )
-        if arr.shape[0] != n_samples:
-            raise ValueError(
-                f"'target' must have one entry per sample ({n_samples}), but got "
-                f"{arr.shape[0]} entries instead."
-            )
-        target = arr.astype(np.int64)
-    if target.min() < 0 or (n_outputs is not None and target.max() >= n_outputs):
-        bad = target[(target < 0) | (target >= (n_outputs or np.inf))][0]
-        raise ValueError(
-            f"'target' must lie in [0, {n_outputs}) (the model has {n_outputs} "
-            f"outputs), but got {bad} instead."
-        )
-    return target
-
-
-def _model_dtype(model: nn.Module, X: np.ndarray) -> torch.dtype:
-    for tensor in list(model.parameters()) + list(model.buffers()):
-        if tensor.is_floating_point():
-            return tensor.dtype
-    return torch.float64 if X.dtype == np.float64 else torch.float32
-
-
-def _model_device(model: nn.Module) -> torch.device | None:
-    for tensor in list(model.parameters()) + list(model.buffers()):
-        return tensor.device
-    return None
-
-
-@contextlib.contextmanager
-def prepared_model(model: nn.Module, device: torch.device) -> Iterator[nn.Module]:
-    """Yield ``model`` in eval mode on ``device``; restore everything afterwards.
-
-    A model on another device is deep-copied there, so the caller's model is
-    never moved. The training flag of every submodule is restored on exit.
-    """
-    current = _model_device(model)
-    work = model
-    if current is not None and current != device:
-        work = copy.deepcopy(model).to(device)
-    flags = [(m, m.training) for m in work.modules()]
-    work.eval()
-    try:
-        yield work
-    finally:
-        for module, flag in flags:
-            module.training = flag
-
-
-def _forward_logits(model: nn.Module, x: torch.Tensor, X_shape) -> torch.Tensor:
-    try:
-        out = model(x)
-    except RuntimeError as err:
-        raise ValueError(
-            f"The model could not be applied to 'X' of shape {tuple(X_shape)} "
-            f"(samples of shape {tuple(X_shape[1:])}): {err}"
-        ) from err
-    if not isinstance(out, torch.Tensor) or out.ndim < 2:
-        raise ValueError(
-            "The model must return class scores of shape (n_samples, n_classes, "
-            f"...), but returned {getattr(out, 'shape', type(out))}."
-        )
-    return out
-
-
-def _seed(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Output relevance: the target logit (averaged over trailing axes)."""
-    n_extra = int(np.prod(out.shape[2:])) if out.ndim > 2 else 1
-    mask = torch.zeros_like(out)
-    mask[torch.arange(out.shape[0], device=out.device), target] = 1.0
-    return mask * out.detach() / n_extra
-
-
-def _logit(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    scores = out.flatten(2).mean(2) if out.ndim > 2 else out
-    return scores[torch.arange(out.shape[0], device=out.device), target]
-
-
-def _resolve_batch_target(out, target_np, start, stop):
-    if target_np is None:
-        scores = out.detach().flatten(2).mean(2) if out.ndim > 2 else out.detach()
-        return scores.argmax(1)
-    n_outputs = out.shape[1]
-    if target_np.max() >= n_outputs:
-        _check_target(target_np, len(target_np), n_outputs)
-    return torch.as_tensor(target_np[start:stop], device=out.device)
-
-
 # ----------------------------------------------------------------------------
-# per-batch methods
+# per-batch methods: fn(model, x, ctx: Batch, **kwargs) -> relevance | dict
 # ----------------------------------------------------------------------------
-def _gradient(model, x, target_np, start, stop, X_shape, layer_box=None):
+def _grad_and_values(model, x, ctx):
     x = x.detach().requires_grad_(True)
-    out = _forward_logits(model, x, X_shape)
-    target = _resolve_batch_target(out, target_np, start, stop)
-    wrt = layer_box["output"] if layer_box is not None else x
+    out = ctx.forward(model, x)
+    target = ctx.target(out)
+    wrt = ctx.layer_box["output"] if ctx.layer_box is not None else x
     (grad,) = torch.autograd.grad(_logit(out, target).sum(), wrt)
-    return grad, wrt.detach(), target
+    return grad, wrt.detach()
 
 
-def _taylor(model, x, target_np, start, stop, X_shape, n_grid, n_iter):
+def _gradient(model, x, ctx):
+    return _grad_and_values(model, x, ctx)[0]
+
+
+def _sensitivity(model, x, ctx):
+    return _grad_and_values(model, x, ctx)[0] ** 2
+
+
+def _gradient_x_input(model, x, ctx):
+    grad, values = _grad_and_values(model, x, ctx)
+    return grad * values
+
+
+def _taylor(model, x, ctx, n_grid, n_iter):
     """Simple Taylor decomposition at a root point on the segment ``t x``."""
     with torch.no_grad():
-        out = _forward_logits(model, x, X_shape)
-        target = _resolve_batch_target(out, target_np, start, stop)
+        out = ctx.forward(model, x)
+        target = ctx.target(out)
         shape = (-1,) + (1,) * (x.ndim - 1)
 
         def f(t):
@@ -263,11 +138,9 @@ def _taylor(model, x, target_np, start, stop, X_shape, n_grid, n_iter):
     return grad * (x - root.detach())
 
 
-def _integrated_gradients(model, x, target_np, start, stop, X_shape, n_steps, baseline):
+def _integrated_gradients(model, x, ctx, n_steps, baseline):
     with torch.no_grad():
-        target = _resolve_batch_target(
-            _forward_logits(model, x, X_shape), target_np, start, stop
-        )
+        target = ctx.target(ctx.forward(model, x))
     base = torch.full_like(x, float(baseline))
     total = torch.zeros_like(x)
     for k in range(n_steps):  # midpoint Riemann sum (Sundararajan et al. 2017, eq. 3)
@@ -278,17 +151,44 @@ def _integrated_gradients(model, x, target_np, start, stop, X_shape, n_steps, ba
     return (x - base) * total / n_steps
 
 
-def _occlusion(model, x, target_np, start, stop, X_shape, window, stride, baseline):
+def _occlude_groups(model, x, ctx, groups, baseline):
+    """Logit drop when each group of features is replaced by ``baseline`` at once."""
+    shape = tuple(ctx.X_shape[1:])
+    groups = np.asarray(groups)
+    if groups.dtype.kind not in "iu" or groups.shape != shape:
+        raise ValueError(
+            f"'groups' must be an int array of a sample's shape {shape}, but got "
+            f"dtype {groups.dtype} and shape {groups.shape} instead."
+        )
+    with torch.no_grad():
+        out = ctx.forward(model, x)
+        target = ctx.target(out)
+        reference = _logit(out, target)
+        flat = x.reshape(len(x), -1)
+        relevance = torch.zeros_like(flat)
+        for g in np.unique(groups):
+            mask = torch.as_tensor((groups == g).ravel(), device=x.device)
+            occluded = torch.where(mask, torch.full_like(flat, float(baseline)), flat)
+            drop = reference - _logit(model(occluded.reshape(x.shape)), target)
+            relevance[:, mask] = (drop / int(mask.sum())).unsqueeze(1)
+        return relevance.reshape(x.shape)
+
+
+def _occlusion(model, x, ctx, window, stride, baseline, groups):
     """Logit drop when a window is replaced by ``baseline``.
 
-    3-D inputs ``(n, n_channels, n_times)``: one window per channel and time
-    segment. Other inputs: windows along the last axis, all other axes at once.
-    Each occluded element receives the drop divided by the window length,
-    averaged over the windows covering it.
+    With ``groups`` (int array of a sample's shape, e.g. image patches), each
+    group is occluded at once and its drop spread evenly over its features.
+    Otherwise, 3-D inputs ``(n, n_channels, n_times)``: one window per channel
+    and time segment; other inputs: windows along the last axis, all other
+    axes at once. Each occluded element receives the drop divided by the
+    window length, averaged over the windows covering it.
     """
+    if groups is not None:
+        return _occlude_groups(model, x, ctx, groups, baseline)
     with torch.no_grad():
-        out = _forward_logits(model, x, X_shape)
-        target = _resolve_batch_target(out, target_np, start, stop)
+        out = ctx.forward(model, x)
+        target = ctx.target(out)
         reference = _logit(out, target)
         length = x.shape[-1]
         window = window or max(1, length // 10)
@@ -319,25 +219,173 @@ def _occlusion(model, x, target_np, start, stop, X_shape, window, stride, baseli
         return relevance / counts
 
 
-def _lrp(model, x, target_np, start, stop, X_shape, layer_box=None):
+def _lrp(model, x, ctx, **rule_kwargs):
     x = x.detach().requires_grad_(True)
-    out = _forward_logits(model, x, X_shape)
-    target = _resolve_batch_target(out, target_np, start, stop)
-    wrt = layer_box["output"] if layer_box is not None else x
+    out = ctx.forward(model, x)
+    target = ctx.target(out)
+    wrt = ctx.layer_box["output"] if ctx.layer_box is not None else x
+    comp = ctx.state["composite"]
+    comp.absorbed.clear()
     (relevance,) = torch.autograd.grad(out, wrt, grad_outputs=_seed(out, target))
-    return relevance, _logit(out, target).detach(), target
+    logit = _logit(out, target).detach()
+    result = {"relevance": relevance, "logit": logit}
+    if comp.track_budget:
+        parts = [sum(v) for v in comp.absorbed.values()]
+        result["bias"] = sum(parts) if parts else torch.zeros_like(logit)
+        # what layers without a (non-zero) bias absorb is stabiliser alone
+        stab = [sum(v) for k, v in comp.absorbed.items() if k in ctx.state["bias_free"]]
+        result["stabilizer"] = sum(stab) if stab else torch.zeros_like(logit)
+    return result
 
 
-def _guided_composite(method):
-    hook = ReLUGuidedBackprop() if method == "guided_backprop" else ReLUDeconvNet()
-    # zennit maps these rules to nn.ReLU only; its hooks are valid for any
-    # element-wise activation (ELU, LeakyReLU, ...), so they are mapped to all.
-    return LayerMapComposite(layer_map=[(Activation, hook)])
+# ----------------------------------------------------------------------------
+# contexts entered once around all batches
+# ----------------------------------------------------------------------------
+def _guided_context(method):
+    def context(model, kwargs, state):
+        hook = ReLUGuidedBackprop() if method == "guided_backprop" else ReLUDeconvNet()
+        # zennit maps these rules to nn.ReLU only; its hooks are valid for any
+        # element-wise activation (ELU, LeakyReLU, ...), so they are mapped to all.
+        return LayerMapComposite(layer_map=[(Activation, hook)]).context(model)
+
+    return context
+
+
+@contextlib.contextmanager
+def _lrp_context(model, kwargs, state):
+    # roles (first / dense) follow the order the modules run in, not the order
+    # __init__ registered them
+    order = state.get("order") or execution_order(model, state["x0"])
+    comp = make_composite(
+        state["composite_name"],
+        track_budget=state["track_budget"],
+        execution_order=order,
+        **kwargs,
+    )
+    state["composite"] = comp
+    state["bias_free"] = {
+        name for name, m in model.named_modules()
+        if getattr(m, "bias", None) is None or not bool(torch.as_tensor(m.bias).any())
+    }
+    with comp.context(model):
+        if comp.unassigned:
+            warnings.warn(
+                "No LRP rule for module(s) "
+                + ", ".join(
+                    f"{n!r} ({type(model.get_submodule(n)).__name__})"
+                    for n in comp.unassigned
+                )
+                + "; the plain gradient flows through them, so relevance may "
+                "not be conserved.",
+                UserWarning,
+                stacklevel=5,
+            )
+        yield
+
+
+def _check_occlusion(merged):
+    check_int_kwargs(merged, ("window", "stride"))
+    validate_type(merged["baseline"], numbers.Real, "baseline")
+    return merged
+
+
+def _check_ig(merged):
+    check_int_kwargs(merged)
+    validate_type(merged["baseline"], numbers.Real, "baseline")
+    return merged
+
+
+#: Every attribution method: one :class:`~eegxai.explain._core.Method` entry
+#: each (per-batch function, keyword arguments, set-up).
+REGISTRY: dict[str, Method] = {
+    "lrp": Method(_lrp, canonize=True, context=_lrp_context, reference="Bach et al. 2015"),
+    "gradient": Method(_gradient, reference="Simonyan et al. 2014"),
+    "sensitivity": Method(_sensitivity, reference="Montavon et al. 2018"),
+    "gradient_x_input": Method(_gradient_x_input, reference="Shrikumar et al. 2017"),
+    "taylor": Method(_taylor, {"n_grid": 8, "n_iter": 30}, check_int_kwargs,
+                     reference="Montavon et al. 2018"),
+    "integrated_gradients": Method(
+        _integrated_gradients, {"n_steps": 32, "baseline": 0.0}, _check_ig,
+        reference="Sundararajan et al. 2017"),
+    "guided_backprop": Method(_gradient, context=_guided_context("guided_backprop"),
+                              reference="Springenberg et al. 2015"),
+    "deconvnet": Method(_gradient, context=_guided_context("deconvnet"),
+                        reference="Zeiler & Fergus 2014"),
+    "occlusion": Method(_occlusion,
+                        {"window": None, "stride": None, "baseline": 0.0, "groups": None},
+                        _check_occlusion, reference="Zeiler & Fergus 2014"),
+    **SHAPLEY_METHODS,
+    **CAM_METHODS,
+}
+
+#: Attribution methods accepted by :func:`explain`, with their keyword
+#: arguments and defaults (LRP: those of the chosen composite).
+METHODS: dict[str, dict[str, Any]] = {name: dict(m.params) for name, m in REGISTRY.items()}
+
+
+def register_method(name: str, method: Method) -> None:
+    """Add an attribution method to :func:`explain` (one registry entry).
+
+    Parameters
+    ----------
+    name : str
+        The ``method=`` value.
+    method : Method
+        Its per-batch function ``fn(model, x, ctx, **kwargs)`` and options.
+    """
+    validate_type(name, str, "name")
+    validate_type(method, Method, "method")
+    REGISTRY[name] = method
+    METHODS[name] = dict(method.params)
 
 
 # ----------------------------------------------------------------------------
 # driver
 # ----------------------------------------------------------------------------
+def _check_method_kwargs(method: str, composite: str, kwargs: dict) -> dict:
+    if method == "lrp":
+        check_option("composite", composite, COMPOSITES)
+        return check_rule_kwargs(composite, kwargs)
+    spec = REGISTRY[method]
+    unknown = sorted(set(kwargs) - set(spec.params))
+    if unknown:
+        names = ", ".join(repr(k) for k in spec.params) or "none"
+        raise TypeError(
+            f"Invalid keyword argument {unknown[0]!r} for method {method!r}. "
+            f"Accepted keyword arguments are {names}."
+        )
+    merged = {**spec.params, **kwargs}
+    return spec.check(merged) if spec.check is not None else merged
+
+
+def _probe(layer_box):
+    def probe(mod, inp, output):
+        # a fresh view: its gradient is exactly the relevance arriving from the
+        # layers above, before any rule of this layer acts
+        output = output.view_as(output)
+        layer_box["output"] = output
+        return output
+
+    return probe
+
+
+def _warn_scale(X: np.ndarray, composite: str, kwargs: dict) -> None:
+    """Warn when LRP's absolute stabilisers are large against the input's scale."""
+    stabs = [v for k, v in kwargs.items() if k in ("epsilon", "stabilizer") and v > 0]
+    stab = max(stabs, default=0.0)
+    scale = float(np.median(np.abs(X))) if X.size else 0.0
+    if stab and 0 < scale < 1e3 * stab:
+        warnings.warn(
+            f"The input's median |x| is {scale:.3g}, within 1000x of LRP's absolute "
+            f"stabiliser/epsilon {stab:g} (composite {composite!r}): stabilisers may "
+            "absorb much of the logit (after squaring, as in ShallowFBCSPNet, even "
+            "more). Rescale the input (e.g. volts to microvolts), pass a smaller "
+            "epsilon/stabilizer, and check relevance_budget().",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _attribute(
     model,
     X,
@@ -354,10 +402,14 @@ def _attribute(
     """Shared driver of :func:`explain` and :func:`~eegxai.explain.explain_layer`.
 
     Returns ``(relevance, extras)`` where ``relevance`` is a float ndarray and
-    ``extras`` holds per-sample ``logit`` and ``bias`` arrays when available.
+    ``extras`` holds further per-sample arrays (``logit`` and ``bias`` of LRP,
+    ``players`` and ``base`` of Shapley values).
     """
+    check_option("method", method, REGISTRY)
+    spec = REGISTRY[method]
+    if not isinstance(model, nn.Module) and not spec.torch_only and callable(model):
+        model = CallableModel(model)
     validate_type(model, nn.Module, "model")
-    check_option("method", method, METHODS)
     validate_type(composite, str, "composite")
     kwargs = _check_method_kwargs(method, composite, rule_kwargs)
     validate_type(batch_size, numbers.Integral, "batch_size")
@@ -367,106 +419,42 @@ def _attribute(
     target_np = _check_target(target, X.shape[0], getattr(model, "n_outputs", None))
     torch_device = _resolve_device(device)
     dtype = _model_dtype(model, X)
+    if method == "lrp":
+        _warn_scale(X, composite, kwargs)
 
-    results, logits, biases = [], [], []
+    state = {"composite_name": composite, "track_budget": track_budget,
+             "rows": int(batch_size)}
+    parts: dict[str, list] = defaultdict(list)
     with contextlib.ExitStack() as stack:
         work = stack.enter_context(prepared_model(model, torch_device))
-        needs_canonical = method == "lrp" or layer is not None
-        if needs_canonical:
+        if spec.canonize or layer is not None:
             work = stack.enter_context(canonize(work))
-        comp = None
-        if method == "lrp":
-            comp = make_composite(composite, track_budget=track_budget, **kwargs)
-            stack.enter_context(comp.context(work))
-            if comp.unassigned:
-                import warnings
-
-                warnings.warn(
-                    "No LRP rule for module(s) "
-                    + ", ".join(
-                        f"{n!r} ({type(work.get_submodule(n)).__name__})"
-                        for n in comp.unassigned
-                    )
-                    + "; the plain gradient flows through them, so relevance may "
-                    "not be conserved.",
-                    UserWarning,
-                    stacklevel=3,
-                )
-        elif method in ("guided_backprop", "deconvnet"):
-            stack.enter_context(_guided_composite(method).context(work))
+        state["x0"] = torch.as_tensor(X[:1], dtype=dtype, device=torch_device)
+        if spec.logit_model:
+            state["order"] = check_logit_model(work, state["x0"], X.shape)
+        if spec.context is not None:
+            stack.enter_context(spec.context(work, kwargs, state))
         layer_box = None
         if layer is not None:
-            from .layers import resolve_layer
-
-            module = resolve_layer(work, layer)
             layer_box = {}
-
-            def probe(mod, inp, output):
-                # a fresh view: its gradient is exactly the relevance arriving
-                # from the layers above, before any rule of this layer acts
-                output = output.view_as(output)
-                layer_box["output"] = output
-                return output
-
-            stack.enter_context(_removing(module.register_forward_hook(probe)))
-
+            module = resolve_layer(work, layer)
+            stack.enter_context(removing(module.register_forward_hook(_probe(layer_box))))
         # fast rules switch grad mode off inside a layer's forward; this context
         # restores the caller's grad mode even if a forward raises
         stack.enter_context(torch.enable_grad())
         for start in range(0, X.shape[0], batch_size):
             stop = min(start + batch_size, X.shape[0])
             x = torch.as_tensor(X[start:stop], dtype=dtype, device=torch_device)
-            if comp is not None:
-                comp.absorbed.clear()
-            if method == "lrp":
-                rel, logit, _ = _lrp(
-                    work, x, target_np, start, stop, X.shape, layer_box
-                )
-                logits.append(logit)
-                if track_budget:
-                    parts = [sum(v) for v in comp.absorbed.values()]
-                    biases.append(sum(parts) if parts else torch.zeros_like(logit))
-            elif method in (
-                "gradient",
-                "sensitivity",
-                "gradient_x_input",
-                "guided_backprop",
-                "deconvnet",
-            ):
-                grad, values, _ = _gradient(
-                    work, x, target_np, start, stop, X.shape, layer_box
-                )
-                if method == "sensitivity":
-                    rel = grad**2
-                elif method == "gradient_x_input":
-                    rel = grad * values
-                else:
-                    rel = grad
-            elif method == "taylor":
-                rel = _taylor(work, x, target_np, start, stop, X.shape, **kwargs)
-            elif method == "integrated_gradients":
-                rel = _integrated_gradients(
-                    work, x, target_np, start, stop, X.shape, **kwargs
-                )
-            else:
-                rel = _occlusion(work, x, target_np, start, stop, X.shape, **kwargs)
-            results.append(rel.detach().cpu().numpy())
+            ctx = Batch(target_np, start, stop, X.shape, layer_box, state)
+            out = spec.batch(work, x, ctx, **kwargs)
+            for key, value in (out if isinstance(out, dict) else {"relevance": out}).items():
+                if isinstance(value, torch.Tensor):
+                    value = value.detach().cpu().numpy()
+                parts[key].append(np.asarray(value))
             if layer_box is not None:
                 layer_box.clear()
-    extras = {}
-    if logits:
-        extras["logit"] = torch.cat(logits).cpu().numpy()
-    if biases:
-        extras["bias"] = torch.cat(biases).cpu().numpy()
-    return np.concatenate(results), extras
-
-
-@contextlib.contextmanager
-def _removing(handle):
-    try:
-        yield handle
-    finally:
-        handle.remove()
+    relevance = np.concatenate(parts.pop("relevance"))
+    return relevance, {key: np.concatenate(v) for key, v in parts.items()}
 
 
 def explain(
@@ -516,7 +504,17 @@ def explain(
         - ``"occlusion"``: drop of the logit when a window is replaced by
           ``baseline`` [7]_. For 3-D ``X`` one window per channel and time
           segment (``window`` samples, default ``n_times // 10``; ``stride``
-          default ``window``); otherwise windows along the last axis.
+          default ``window``); otherwise windows along the last axis; with
+          ``groups`` (int array of a sample's shape, e.g. image patches) each
+          group at once, its drop spread evenly over its features;
+        - ``"shapley"`` / ``"kernel_shap"``: Shapley values of players = groups
+          of features (``groups``, ``background``, ``value``; exact enumeration
+          or Kernel SHAP) [8]_, see :mod:`eegxai.explain.shapley`; ``model``
+          may be any callable ``ndarray -> scores``;
+        - ``"cam"`` / ``"gradcam"``: class activation maps of conv → global
+          average pooling → linear models [9]_ and Grad-CAM of a named layer
+          [10]_, see :mod:`eegxai.explain.cam`; they return maps over the
+          input's last axes, not X's shape.
     composite : str
         LRP composite, one of :data:`~eegxai.explain.COMPOSITES` (only used by
         ``method="lrp"``).
@@ -534,14 +532,20 @@ def explain(
         (see :func:`relevance_budget`).
     **rule_kwargs
         Keyword arguments of the composite (``epsilon``, ``gamma``, ``low``,
-        ``high``, ``stabilizer``) or of the method (``n_grid``, ``n_iter``,
-        ``n_steps``, ``baseline``, ``window``, ``stride``). Others raise
-        ``TypeError``.
+        ``high``, ``stabilizer``) or of the method (see :data:`METHODS`:
+        ``n_grid``, ``n_iter``, ``n_steps``, ``baseline``, ``window``,
+        ``stride``; ``groups``, ``background``, ``value``, ``return_players``,
+        ``max_players``, ``seed``; ``layer``, ``upsample``, ``relu``). Others
+        raise ``TypeError``.
 
     Returns
     -------
     relevance : ndarray, shape like X
-        In the model's floating dtype (float32 or float64).
+        In the model's floating dtype (float32 or float64). CAM / Grad-CAM:
+        shape ``(n_samples, *X.shape[-d:])`` (d = the layer's spatial axes).
+        Shapley values with ``return_players=True``: a tuple ``(phi, base)``,
+        ``phi`` of shape ``(n_samples, n_players)`` and ``base`` (n_samples,)
+        the value of the empty coalition.
     bias_relevance : ndarray, shape (n_samples,)
         Only with ``return_bias_relevance=True``.
 
@@ -555,6 +559,12 @@ def explain(
     .. [5] Sundararajan, M. et al. (2017). ICML.
     .. [6] Springenberg, J. T. et al. (2015). ICLR workshop.
     .. [7] Zeiler, M. D. & Fergus, R. (2014). ECCV.
+    .. [8] Lundberg, S. M. & Lee, S.-I. (2017). A unified approach to
+       interpreting model predictions. NeurIPS.
+    .. [9] Zhou, B. et al. (2016). Learning deep features for discriminative
+       localization. CVPR.
+    .. [10] Selvaraju, R. R. et al. (2017). Grad-CAM: visual explanations from
+       deep networks via gradient-based localization. ICCV.
     """
     validate_type(return_bias_relevance, bool, "return_bias_relevance")
     if return_bias_relevance and method != "lrp":
@@ -574,8 +584,31 @@ def explain(
         track_budget=return_bias_relevance,
     )
     if return_bias_relevance:
+        _warn_budget(extras["logit"], extras["stabilizer"])
         return relevance, extras["bias"]
+    if "players" in extras:
+        return extras["players"], extras["base"]
     return relevance
+
+
+def _warn_budget(logit: np.ndarray, stabilizer: np.ndarray, limit: float = 0.1) -> None:
+    """Warn when stabilisers (not biases) absorb a large share of the logit.
+
+    ``stabilizer`` is what the rules of layers without a non-zero bias absorb
+    (pooling, bias-free convolutions): there it can only be the stabiliser.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.abs(stabilizer) / np.abs(logit)
+    median = float(np.nanmedian(share)) if np.isfinite(share).any() else 0.0
+    if median > limit:
+        warnings.warn(
+            f"LRP's stabilisers absorb a median {100 * median:.0f}% of the logit in "
+            f"layers without biases (limit {100 * limit:.0f}%): the absolute "
+            "stabiliser/epsilon is too large for the activations' scale. Rescale the "
+            "input (e.g. volts to microvolts) or pass a smaller epsilon/stabilizer.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def relevance_budget(
@@ -605,7 +638,9 @@ def relevance_budget(
     -------
     budget : dict of ndarray, each of shape (n_samples,)
         ``"logit"`` (model output for the target), ``"input"`` (sum of input
-        relevance), ``"bias"`` (sum of absorbed relevance) and ``"residual"``
+        relevance), ``"bias"`` (sum of absorbed relevance), ``"stabilizer"``
+        (the part of it absorbed in layers without a non-zero bias: stabiliser
+        only; a median share > 10 % of the logit warns) and ``"residual"``
         (``logit − input − bias``, should be ~0).
     """
     relevance, extras = _attribute(
@@ -620,9 +655,11 @@ def relevance_budget(
         track_budget=True,
     )
     total = relevance.reshape(len(relevance), -1).sum(1)
+    _warn_budget(extras["logit"], extras["stabilizer"])
     return {
         "logit": extras["logit"],
         "input": total,
         "bias": extras["bias"],
+        "stabilizer": extras["stabilizer"],
         "residual": extras["logit"] - total - extras["bias"],
     }

@@ -127,7 +127,21 @@ class SplitConv(nn.Sequential):
     ``conv2d(x, sum_f w_time[f] * w_spat[:, f], b)`` with
     ``b = sum_{f,c} w_spat[:, f, 0, c] b_time[f] (+ b_spat)``; by linearity this
     is ``conv_spat(conv_time(x))``, which is what this container runs.
+
+    When both convolutions carry fast LRP rules (and nothing else hooks them),
+    the pair runs as one node whose backward applies both rules a few trials at
+    a time (:func:`eegxai.explain.rules.fused_pair`): same relevance, without
+    keeping the (trials, filters, times, channels) map in memory.
     """
+
+    def forward(self, x):  # noqa: D102
+        if len(self) == 2:
+            from .rules import fused_pair
+
+            out = fused_pair(self[0], self[1], x)
+            if out is not None:
+                return out
+        return super().forward(x)
 
 
 def _conv_like(module: nn.Module, weight, bias) -> nn.Module:

@@ -37,6 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
 from torch import nn
 from zennit import rules as zennit_rules
 from zennit.core import Composite
@@ -151,10 +152,22 @@ def _zennit_equivalent(rule: FastRule):
     return zennit_rules.WSquare(stabilizer=stab, zero_params=rule.zero_params)
 
 
+def _lrp0_denominator(z):
+    """LRP-0's denominator, ``ε = 0`` exactly, with ``0/0 := 0``.
+
+    A neuron with ``z_k = 0`` (e.g. a pooling window of zero ReLU outputs)
+    receives no relevance under LRP-0 (``R_k ∝ a_k = 0``); dividing by 1 there
+    keeps that 0 instead of NaN, and every other denominator is exact.
+    """
+    return torch.where(z == 0, torch.ones_like(z), z)
+
+
 def _rule_factories(kwargs: dict[str, Any]) -> dict[str, Any]:
     stab = kwargs.get("stabilizer", 1e-6)
+    eps = kwargs.get("epsilon", 1e-6)
+    eps = _lrp0_denominator if eps == 0 else eps  # ε = 0 is LRP-0: honour it
     return {
-        "epsilon": lambda: Epsilon(epsilon=kwargs.get("epsilon", 1e-6)),
+        "epsilon": lambda: Epsilon(epsilon=eps),
         "zplus": lambda: ZPlus(stabilizer=stab),
         "alpha2_beta1": lambda: AlphaBeta(alpha=2.0, beta=1.0, stabilizer=stab),
         "gamma": lambda: Gamma(gamma=kwargs.get("gamma", 0.25), stabilizer=stab),
@@ -163,7 +176,10 @@ def _rule_factories(kwargs: dict[str, Any]) -> dict[str, Any]:
         "zbox": lambda: ZBox(low=kwargs["low"], high=kwargs["high"], stabilizer=stab),
         "pool_norm": lambda: PoolNorm(stabilizer=stab),
         # the ε composite is LRP-ε for pooling too: same ε as the linear layers
-        "pool_epsilon": lambda: PoolNorm(stabilizer=kwargs.get("epsilon") or stab),
+        # (ε = 0 is LRP-0 and must stay 0: no ``or`` fallback to the stabilizer)
+        "pool_epsilon": lambda: PoolNorm(
+            stabilizer=eps if kwargs.get("epsilon") is not None else stab
+        ),
         "pool_plus": lambda: PoolPlus(stabilizer=stab),
         "stabilizer": stab,
     }
@@ -290,13 +306,24 @@ class RuleComposite(Composite):
         Keyword arguments of the rules (ε, γ, low, high, stabilizer).
     track_budget : bool
         Record the relevance each rule absorbs (bias and stabiliser share).
+    execution_order : list of str | None
+        Names of the leaf modules in the order the model runs them
+        (:func:`eegxai.explain._modules.execution_order`). The *first* and
+        *dense* roles follow it; None falls back to registration order.
     """
 
-    def __init__(self, spec: CompositeSpec, rule_kwargs: dict, track_budget=False):
+    def __init__(
+        self,
+        spec: CompositeSpec,
+        rule_kwargs: dict,
+        track_budget=False,
+        execution_order: list[str] | None = None,
+    ):
         super().__init__(module_map=None, canonizers=None)
         self.spec = spec
         self.factories = _rule_factories(rule_kwargs)
         self.track_budget = track_budget
+        self.execution_order = execution_order
         self.assignments: dict[str, str] = {}
         self.unassigned: list[str] = []
         self.absorbed: dict[str, list] = defaultdict(list)
@@ -344,7 +371,11 @@ class RuleComposite(Composite):
         self.assignments = {}
         self.unassigned = []
         self.absorbed = defaultdict(list)
-        linear = [n for n, m in module.named_modules() if isinstance(m, LinearTypes)]
+        named = dict(module.named_modules())
+        ran = [n for n in (self.execution_order or []) if n in named]
+        # the order of execution, then modules that did not run (registration order)
+        names = ran + [n for n in named if n not in set(ran)]
+        linear = [n for n in names if isinstance(named[n], LinearTypes)]
         first = linear[0] if linear else None
         last = linear[-1] if linear else None
         for name, child in module.named_modules():
@@ -407,7 +438,11 @@ def check_rule_kwargs(composite: str, rule_kwargs: dict) -> dict:
 
 
 def make_composite(
-    composite: str = "epsilon_plus_flat", *, track_budget: bool = False, **rule_kwargs
+    composite: str = "epsilon_plus_flat",
+    *,
+    track_budget: bool = False,
+    execution_order: list[str] | None = None,
+    **rule_kwargs,
 ) -> RuleComposite:
     """Build the named composite.
 
@@ -417,6 +452,10 @@ def make_composite(
         One of :data:`COMPOSITES`.
     track_budget : bool
         Record the relevance absorbed by biases and stabilisers.
+    execution_order : list of str | None
+        Leaf module names in the order the model runs them: the first-layer
+        and dense roles follow it (:func:`~eegxai.explain.explain` passes it);
+        None = registration order.
     **rule_kwargs
         Rule parameters accepted by the composite (e.g. ``epsilon=1e-9``,
         ``gamma=0.25``); anything else raises ``TypeError``.
@@ -430,4 +469,9 @@ def make_composite(
 
     check_option("composite", composite, COMPOSITES)
     kwargs = check_rule_kwargs(composite, rule_kwargs)
-    return RuleComposite(COMPOSITES[composite], kwargs, track_budget=track_budget)
+    return RuleComposite(
+        COMPOSITES[composite],
+        kwargs,
+        track_budget=track_budget,
+        execution_order=execution_order,
+    )

@@ -12,51 +12,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._modules import resolve_layer
 from .attribution import _attribute
 
 __all__ = ["LAYER_METHODS", "explain_layer", "resolve_layer"]
 
 #: Methods :func:`explain_layer` supports.
 LAYER_METHODS = ("lrp", "gradient", "gradient_x_input", "sensitivity")
-
-
-def resolve_layer(model: nn.Module, layer: str) -> nn.Module:
-    """Find a submodule by exact name or by a unique dotted suffix.
-
-    After canonization, braindecode's temporal convolution of ShallowFBCSPNet /
-    Deep4Net is ``conv_time_spat.conv_time``; ``layer="conv_time"`` finds it.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        The (canonized) model.
-    layer : str
-        Module name, or the last components of it.
-
-    Returns
-    -------
-    module : torch.nn.Module
-    """
-    if not isinstance(layer, str):
-        raise TypeError(
-            f"'layer' must be an instance of str, but got {type(layer).__name__} "
-            f"({layer!r}) instead."
-        )
-    named = dict(model.named_modules())
-    if layer in named and layer:
-        return named[layer]
-    matches = [n for n in named if n.endswith("." + layer)]
-    if len(matches) == 1:
-        return named[matches[0]]
-    names = [n for n in named if n]
-    if not matches:
-        raise ValueError(
-            f"Invalid value for the 'layer' parameter. Allowed values are "
-            f"{', '.join(repr(n) for n in names)}, but got {layer!r} instead."
-        )
-    raise ValueError(
-        f"'layer'={layer!r} is ambiguous: it matches {matches}. Use a full name."
-    )
 
 
 def explain_layer(

@@ -85,8 +85,6 @@ References
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from zennit.core import BasicHook, Hook, RemovableHandleList, Stabilizer
@@ -140,10 +138,68 @@ def _full_width(module, input_shape) -> bool:
     )
 
 
+def _temporal(module, input_shape) -> bool:
+    """A Conv2d with one input channel and a (K × 1) kernel over many columns.
+
+    braindecode's temporal convolution (``conv_time`` after splitting
+    ``CombinedConv``) is such a layer, with EEG channels as columns. oneDNN runs
+    it slowly on the CPU (a single input channel); as a batched matrix product
+    over time steps it is several times faster, and its output comes out laid
+    out as (trials, times, filters, channels), which is the layout the spatial
+    convolution's matrix product (:func:`_full_width`) reads without a copy.
+    """
+    return (
+        isinstance(module, torch.nn.Conv2d)
+        and module.in_channels == 1
+        and module.groups == 1
+        and module.kernel_size[1] == 1
+        and tuple(module.stride) == (1, 1)
+        and tuple(module.dilation) == (1, 1)
+        and tuple(module.padding) == (0, 0)
+        and len(input_shape) == 4
+    )
+
+
+def _temporal_conv(x, weight, bias):
+    """``conv2d(x, weight, bias)`` for :func:`_temporal` layers, per trial.
+
+    Laid out as (trials, times, filters, columns), returned as a
+    (trials, filters, times, columns) view. For trial ``n`` and time ``t`` the
+    output (filters × columns) is
+    ``W @ x[n, 0, t:t + K, :]`` with ``W`` of shape (filters, K); the windows
+    are overlapping views of the input (no copy).
+    """
+    x = x.contiguous()
+    n, _, t, c = x.shape
+    differentiable = torch.is_grad_enabled() and (
+        x.requires_grad or weight.requires_grad
+    )
+    if c < 16 or differentiable or x.device.type != "cpu":
+        # few columns: oneDNN is faster (cuDNN on a GPU; out= below cannot
+        # record a graph)
+        out = F.conv2d(x, weight, bias)
+        return out.permute(0, 2, 1, 3).contiguous().permute(0, 2, 1, 3)
+    o, k = weight.shape[0], weight.shape[2]
+    steps = t - k + 1
+    w = weight.reshape(o, k)
+    out = torch.empty((n, steps, o, c), dtype=x.dtype, device=x.device)
+    w = w.expand(steps, o, k)
+    b = None if bias is None else bias.view(1, o, 1).expand(steps, o, c)
+    for i in range(n):
+        windows = x[i, 0].as_strided((steps, k, c), (c, c, 1))
+        if b is None:
+            torch.bmm(w, windows, out=out[i])
+        else:
+            torch.baddbmm(b, w, windows, out=out[i])
+    return out.permute(0, 2, 1, 3)
+
+
 def _apply(module, x, weight, bias):
     """The layer's affine map with other parameters."""
     if isinstance(module, torch.nn.Linear):
         return F.linear(x, weight, bias)
+    if _temporal(module, x.shape):
+        return _temporal_conv(x, weight, bias)
     if _full_width(module, x.shape):
         # (N, I, H, K) x (O, I, 1, K) -> (N, O, H, 1)
         n, i, h, k = x.shape
@@ -237,9 +293,14 @@ class FastRule(Hook):
                 return _RuleFunction.apply(args[0], output, self, mod)
             return None
 
-        return RemovableHandleList(
-            [module.register_forward_pre_hook(pre), module.register_forward_hook(post)]
-        )
+        handles = [
+            module.register_forward_pre_hook(pre),
+            module.register_forward_hook(post),
+        ]
+        # lets a container (canonizers.SplitConv) run this rule itself, fused
+        # with the next layer's, as long as these are the module's only hooks
+        module._eegxai_rule = (self, {h.id for h in handles})
+        return RemovableHandleList([*handles, _ForgetRule(module)])
 
     def backward(self, module, grad_input, grad_output):  # noqa: D102
         x, output = grad_input
@@ -248,6 +309,100 @@ class FastRule(Hook):
 
     def relevance(self, module, x, output, relevance):  # pragma: no cover
         raise NotImplementedError
+
+
+class _ForgetRule:
+    """Handle that removes the rule marker :meth:`FastRule.register` sets."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def remove(self):
+        self.module.__dict__.pop("_eegxai_rule", None)
+
+
+def _plain_rule(module):
+    """The :class:`FastRule` of ``module`` if it is the only thing hooked there."""
+    rule, ids = module.__dict__.get("_eegxai_rule", (None, ()))
+    if rule is None or "backward" in vars(rule):  # accounting wraps backward
+        return None
+    hooked = set(module._forward_hooks) | set(module._forward_pre_hooks)
+    if hooked != ids or module._backward_hooks or module._backward_pre_hooks:
+        return None
+    return rule
+
+
+#: Elements of the intermediate map per chunk of the fused pair (8 MB float32):
+#: small enough to stay in the CPU cache between the steps of both rules.
+PAIR_CHUNK_ELEMENTS = 2**21
+
+
+def fused_pair(first, second, x):
+    """``second(first(x))`` whose LRP backward runs both rules chunk by chunk.
+
+    Used for braindecode's split ``CombinedConv`` (temporal then spatial
+    convolution). Run layer by layer, the rules of the two layers keep the whole
+    intermediate map, shape (n_trials, n_filters, n_times, n_chans) — on
+    64-channel EEG several times the input — and make several passes over it
+    (sign splits, quotients, products, sums), each limited by memory bandwidth.
+    Here the forward keeps only the input and the (small) output; the backward
+    recomputes the intermediate map for a few trials at a time and applies the
+    second layer's rule and then the first layer's rule to that chunk, so the
+    big tensors never leave the cache. Every rule acts on each trial alone, so
+    the relevance is the same as layer by layer (same operations, per trial).
+
+    Returns None (caller runs the layers one by one) unless both layers carry a
+    :class:`FastRule` and nothing else is hooked on them, gradients are being
+    recorded and ``x`` requires them.
+    """
+    if not (torch.is_grad_enabled() and x.requires_grad):
+        return None
+    rules = (_plain_rule(first), _plain_rule(second))
+    if None in rules:
+        return None
+    return _FusedPair.apply(x, first, second, *rules)
+
+
+def _forward(module, x):
+    """The module's own forward, through the matrix-product fast paths if any."""
+    if fast_supported(module):
+        return _apply(module, x, module.weight, module.bias)
+    return module(x)
+
+
+def _chunks(first, x):
+    """Slices over trials holding about :data:`PAIR_CHUNK_ELEMENTS` elements."""
+    if x.device.type != "cpu":
+        return [slice(0, x.shape[0])]
+    with torch.no_grad():
+        per_trial = _forward(first, x[:1]).numel()
+    step = max(1, PAIR_CHUNK_ELEMENTS // max(per_trial, 1))
+    return [slice(i, i + step) for i in range(0, x.shape[0], step)]
+
+
+class _FusedPair(torch.autograd.Function):
+    """Autograd node of :func:`fused_pair` (forward without graph, rule backward)."""
+
+    @staticmethod
+    def forward(ctx, x, first, second, rule_first, rule_second):
+        chunks = _chunks(first, x)
+        with torch.no_grad():
+            output = torch.cat([_forward(second, _forward(first, x[c])) for c in chunks])
+        ctx.save_for_backward(x, output)
+        ctx.layers = (first, second, rule_first, rule_second, chunks)
+        return output
+
+    @staticmethod
+    def backward(ctx, relevance):
+        x, output = ctx.saved_tensors
+        first, second, rule_first, rule_second, chunks = ctx.layers
+        r_in = torch.empty_like(x)
+        with torch.no_grad():
+            for c in chunks:
+                a = _forward(first, x[c])
+                r_a = rule_second.relevance(second, a, output[c], relevance[c])
+                r_in[c] = rule_first.relevance(first, x[c], a, r_a)
+        return r_in, None, None, None, None
 
 
 class _Stabilized(FastRule):
@@ -324,7 +479,7 @@ class ZPlus(_Stabilized):
         if self.zero_params and "bias" in self.zero_params:
             bias = None
         x_pos = x.clamp(min=0)
-        signed = bool((x < 0).any())
+        signed = bool(x.amin() < 0)
         x_neg = x.clamp(max=0) if signed else None
         positive = _apply(
             module, x_pos, w_pos, None if bias is None else bias.clamp(min=0)
@@ -335,11 +490,10 @@ class ZPlus(_Stabilized):
         has_positive = positive > 0
         g_pos = torch.where(has_positive, relevance / self.stabilizer(positive), 0.0)
         if signed:
-            # one transposed call for both weight signs, then pick per input sign
-            r_in = torch.where(
-                x > 0, *_split_transposed(module, x, w_pos, w_neg, g_pos)
-            )
-            r_in = r_in * x
+            # one transposed call for both weight signs, then per input sign:
+            # x * where(x > 0, a, b) == x⁺ a + x⁻ b (the other term is an exact 0)
+            to_pos, to_neg = _split_transposed(module, x, w_pos, w_neg, g_pos)
+            r_in = torch.addcmul(x_pos * to_pos, x_neg, to_neg)
         else:
             r_in = x_pos * _apply_transposed(module, x.shape, w_pos, g_pos)
         fallback = ~has_positive & (relevance != 0)
@@ -348,7 +502,7 @@ class ZPlus(_Stabilized):
             g_neg = torch.where(fallback, relevance / self.stabilizer(negative), 0.0)
             if signed:
                 to_pos, to_neg = _split_transposed(module, x, w_neg, w_pos, g_neg)
-                r_in = r_in + x * torch.where(x > 0, to_pos, to_neg)
+                r_in = r_in + torch.addcmul(x_pos * to_pos, x_neg, to_neg)
             else:
                 r_in = r_in + x_pos * _apply_transposed(module, x.shape, w_neg, g_neg)
         return r_in
@@ -464,27 +618,39 @@ class Flat(WSquare):
     def relevance(self, module, x, output, relevance):  # noqa: D102
         if isinstance(module, torch.nn.Linear) or module.groups != 1:
             return super().relevance(module, x, output, relevance)
-        # All-ones weights: every output channel has the same kernel and the
-        # same denominator, so W^T (R / n) = ones^T (sum_k R_k / n): sum over
-        # output channels first and use a single-output-channel kernel.
+        return self.from_summed(module, x, relevance.sum(1, keepdim=True))
+
+    def from_summed(self, module, x, summed):
+        """Input relevance from ``Σ_k R_k``, shape (n, 1, ...) (conv, groups=1).
+
+        All-ones weights: every output channel has the same kernel and the same
+        denominator, so ``W^T (R / n) = ones^T (Σ_k R_k / n)``: the rule needs
+        only the relevance summed over output channels.
+        """
         weight = torch.ones_like(module.weight[:1])
         ones = torch.ones((1,) + tuple(x.shape[1:]), dtype=x.dtype, device=x.device)
         denominator = self.stabilizer(_apply(module, ones, weight, None))
-        summed = (relevance / denominator).sum(1, keepdim=True)
+        summed = summed / denominator
         kernel, padding = module.kernel_size, module.padding
         if (
             all(s == 1 for s in module.stride)
             and all(d == 1 for d in module.dilation)
             and all(p <= k - 1 for k, p in zip(kernel, padding, strict=True))
         ):
-            # the transposed all-ones convolution is a box sum: a sum pool over
-            # the zero-padded map (much faster than a 1-channel convolution)
+            # the transposed all-ones convolution is a box sum over the
+            # zero-padded map: a sum over a strided window view (no copy; ~100x
+            # faster than avg_pool2d with a (25 x 1) kernel on the CPU)
             pad = []
             for k, p in zip(reversed(kernel), reversed(padding), strict=True):
                 pad += [k - 1 - p, k - 1 - p]
-            pool = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}[len(kernel)]
-            box = pool(F.pad(summed, pad), kernel, stride=1) * math.prod(kernel)
-            return box.expand(x.shape)
+            padded = F.pad(summed, pad).contiguous()
+            out = tuple(x.shape[2:])
+            windows = padded.as_strided(
+                tuple(padded.shape[:2]) + out + tuple(kernel),
+                padded.stride() + padded.stride()[2:],
+            )
+            dims = tuple(range(-len(kernel), 0))
+            return windows.sum(dims).expand(x.shape)
         return _apply_transposed(module, x.shape, weight, summed)
 
 
@@ -516,12 +682,49 @@ class PoolPlus(BasicHook):
         )
 
 
-class PoolNorm(Norm):
+def _pool_transposed(module, x, grad):
+    """``P^T grad`` for the average pooling ``P`` of ``module`` (a VJP).
+
+    A (K × 1) window moved by S with K a multiple of S (ShallowFBCSPNet: 75, 15)
+    is done as K / S shifted, stride-wide repeats of ``grad``: several times
+    faster on the CPU than ``avg_pool2d``'s backward. Other pools use autograd
+    on the module's forward (hooks bypassed).
+    """
+    if (
+        type(module) is torch.nn.AvgPool2d
+        and x.ndim == 4
+        and module.padding in (0, (0, 0))
+        and not module.ceil_mode
+        and module.divisor_override is None
+    ):
+        (k, k1), (s, s1) = (
+            torch.nn.modules.utils._pair(module.kernel_size),
+            torch.nn.modules.utils._pair(module.stride or module.kernel_size),
+        )
+        if k1 == 1 and s1 == 1 and k % s == 0:
+            covered = grad.shape[2] * s
+            repeated = grad.repeat_interleave(s, dim=2) / k
+            out = torch.zeros_like(x)
+            for j in range(k // s):
+                out[:, :, j * s : j * s + covered] += repeated
+            return out
+    with torch.enable_grad():
+        leaf = x.detach().requires_grad_(True)
+        (out,) = torch.autograd.grad(module.forward(leaf), leaf, grad)
+    return out
+
+
+class PoolNorm(_Stabilized):
     r"""LRP-0 for average pooling: ``R_j = (x_j / K) / (Σ_j x_j / K) · R`` per window.
 
-    zennit's ``Norm`` rule with its stabiliser; exact for non-negative inputs
+    The numbers of zennit's ``Norm`` rule with its stabiliser (reusing the
+    layer's output, one transposed pooling); exact for non-negative inputs
     (squared activations) and conserving whenever the window mean is not zero.
     """
+
+    def relevance(self, module, x, output, relevance):  # noqa: D102
+        g = relevance / self.stabilizer(output)
+        return x * _pool_transposed(module, x, g)
 
 
 class AffineNorm(Norm):

@@ -31,11 +31,12 @@ __all__ = ["group_report"]
 
 def _decoding_section(metric_data: list[dict], baseline_data: list[dict], *,
                       reference: str | None, simulated: bool) -> Section:
-    from ..metrics import REFERENCE_2B, group_table
+    from ..metrics import REFERENCE_2B, decoding_table
 
     decoders: dict[str, list[dict]] = {}
     for m in metric_data:
-        decoders.setdefault(f"ConvNet: {m.get('model')}", []).append(m)
+        scheme = f" ({m['scheme']})" if m.get("scheme") else ""  # eegxai.transfer
+        decoders.setdefault(f"ConvNet: {m.get('model')}{scheme}", []).append(m)
     for b in baseline_data:
         for method, m in b.get("methods", {}).items():
             decoders.setdefault(f"baseline: {method}", []).append(
@@ -58,7 +59,7 @@ def _decoding_section(metric_data: list[dict], baseline_data: list[dict], *,
                         caption="Test-fold means of each subject.")]
     summary_rows = []
     for name, results in decoders.items():
-        table = group_table(results, metrics=METRIC_COLUMNS)
+        table = decoding_table(results, metrics=METRIC_COLUMNS)
         formatted = table.attrs["formatted"]
         summary_rows.append((name, len(results),
                              *(formatted[m] for m in METRIC_COLUMNS)))
@@ -98,9 +99,9 @@ def _decoding_section(metric_data: list[dict], baseline_data: list[dict], *,
 
 
 def _agreement_section(comparisons: list[dict]) -> Section:
-    from ..compare import group_table
+    from ..compare import agreement_table
 
-    table = group_table(comparisons)
+    table = agreement_table(comparisons)
     items = [table_item(
         ["model", "method", "metric", "subjects", "mean ± sd", "chance mean",
          "share p < 0.05"],
@@ -171,6 +172,91 @@ def _relevance_section(summaries: list[dict]) -> Section:
     return Section("relevance", "Grand-average relevance", items)
 
 
+def _zscored(values) -> np.ndarray:
+    v = np.asarray(values, float)
+    sd = v.std()
+    return (v - v.mean()) / sd if sd > 0 else v - v.mean()
+
+
+def _expert_files(compare: Sequence[str | os.PathLike]) -> dict[str, dict]:
+    """The ``…-expert.json`` beside each agreement file, one per subject (any model)."""
+    experts: dict[str, dict] = {}
+    for path in compare:
+        path = Path(path)
+        expert = path.with_name(f"{path.stem}-expert.json")
+        subject = path.parent.name
+        if subject not in experts and expert.exists():
+            experts[subject] = read_json(expert)
+    return experts
+
+
+def _spatial_section(summaries: list[dict], experts: dict[str, dict]) -> Section:
+    """Group relevance maps per class beside group |CSP pattern| and ERD/ERS maps.
+
+    Every subject's channel relevance (per class) and the |pattern| of its class's
+    ERD component (:func:`eegxai.compare.csp_erd_components`, stored by the compare
+    step) are z-scored across channels, then averaged over subjects, so each subject
+    weighs alike whatever its scale. Group ERD/ERS maps are the mean percent over
+    subjects; outlined: points inside a significant cluster in at least half of
+    the subjects.
+    """
+    from ..expert.erds import ERDSResult, plot_erds_maps
+
+    items: list[dict] = []
+    by_model: dict[str, list[dict]] = {}
+    for s in summaries:
+        by_model.setdefault(f"{s.get('model')} — {s.get('method')}", []).append(s)
+    for label, group in by_model.items():
+        def maps(group=group, label=label):
+            ch_names = list(group[0]["ch_names"])
+            classes = [c for c in group[0].get("class_names", [])
+                       if all(s["subsets"].get(c, {}).get("n_trials") for s in group)]
+            relevance = {c: np.mean([_zscored(s["subsets"][c]["channel_relevance"])
+                                     for s in group], axis=0) for c in classes}
+            patterns = []
+            for c in classes:
+                rows = [_zscored(np.abs(np.asarray(e["csp_patterns"])[e["csp_components"][c]]))
+                        for e in experts.values()
+                        if e.get("csp_patterns") is not None and e.get("csp_components")]
+                if not rows:
+                    raise ValueError("no CSP patterns in the expert files")
+                patterns.append(np.mean(rows, axis=0))
+            fig = figures.plot_csp_vs_relevance(
+                np.asarray(patterns), relevance, {c: k for k, c in enumerate(classes)},
+                ch_names, topomap=len(ch_names) >= 16)
+            return figure_item(
+                fig, f"Group relevance vs group CSP pattern per class — {label}",
+                f"Mean over {len(group)} subject(s) of z-scored channel relevance "
+                "(right) and of the z-scored |CSP pattern| of the class's ERD component "
+                f"({len(experts)} subject(s), left).")
+        _guarded(items, f"Group spatial maps ({label})", maps)
+
+    def erds():
+        results = [ERDSResult.from_dict(e["erds"]) for e in experts.values() if e.get("erds")]
+        if not results:
+            raise ValueError("no ERD/ERS maps in the expert files")
+        shapes = {r.percent.shape for r in results}
+        if len(shapes) != 1:
+            raise ValueError(f"ERD/ERS maps differ in shape between subjects: {shapes}")
+        first = results[0]
+        half = len(results) / 2
+        mean = ERDSResult(
+            freqs=first.freqs, times=first.times, ch_names=first.ch_names,
+            class_names=first.class_names,
+            percent=np.mean([r.percent for r in results], axis=0),
+            mask_ers=np.sum([r.mask_ers for r in results], axis=0) >= half,
+            mask_erd=np.sum([r.mask_erd for r in results], axis=0) >= half,
+            n_trials=list(np.sum([r.n_trials for r in results], axis=0)),
+            params=first.params)
+        picks = [c for c in ("C3", "Cz", "C4") if c in first.ch_names] or None
+        return figure_item(
+            plot_erds_maps(mean, picks=picks), "Group ERD/ERS maps",
+            f"Mean ERD/ERS (% of baseline power) over {len(results)} subject(s); "
+            "outlined: in a significant cluster for at least half of the subjects.")
+    _guarded(items, "Group ERD/ERS maps", erds)
+    return Section("spatial", "Group maps: relevance, CSP, ERD/ERS", items)
+
+
 def group_report(
     out_html: str | os.PathLike,
     *,
@@ -229,6 +315,7 @@ def group_report(
                           simulated=simulated),
         _agreement_section(comparisons),
         _relevance_section(summaries),
+        _spatial_section(summaries, _expert_files(compare)),
         Section("provenance", "Provenance",
                 provenance_items(inputs, config=config, recorded=recorded)),
     ]

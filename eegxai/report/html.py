@@ -23,8 +23,8 @@ from typing import Any
 
 from .._io import atomic_path
 
-__all__ = ["Section", "figure_item", "flag_item", "image_item", "pre_item",
-           "render_page", "sha256", "table_item", "text_item", "write_page"]
+__all__ = ["Section", "figure_item", "flag_item", "highlight_item", "image_item",
+           "pre_item", "render_page", "sha256", "table_item", "text_item", "write_page"]
 
 #: Resolution of embedded figures (dots per inch).
 DPI = 90
@@ -85,6 +85,19 @@ def text_item(text: str) -> dict:
 def pre_item(text: str, *, title: str = "") -> dict:
     """Preformatted text (config, versions), escaped."""
     return {"kind": "pre", "title": title, "text": text}
+
+
+def highlight_item(panels: Sequence[tuple[str, Sequence[tuple[str, str | None]]]], *,
+                   title: str = "", caption: str = "") -> dict:
+    """Texts with highlighted pieces, shown side by side (e.g. one per model).
+
+    ``panels`` is a list of ``(label, segments)``; each segment is ``(text,
+    background)`` with a CSS colour (e.g. ``"rgba(255,0,0,0.4)"``) or None.
+    Text, labels and colours are escaped like every other value.
+    """
+    return {"kind": "highlight", "title": title, "caption": caption,
+            "panels": [{"label": label, "segments": [list(s) for s in segments]}
+                       for label, segments in panels]}
 
 
 def flag_item(text: str, *, level: str = "warning") -> dict:
@@ -151,6 +164,10 @@ pre { background: #f4f4f4; padding: .8em; overflow-x: auto; font-size: .8em;
 .flag-warning { background: #fff3cd; border: 1px solid #e0c36b; }
 .flag-ok { background: #e6f4ea; border: 1px solid #9fd0ab; }
 footer { font-size: .8em; color: #666; padding: 1em 2em; }
+.highlight { display: flex; gap: 1em; flex-wrap: wrap; }
+.highlight > div { flex: 1 1 28em; border: 1px solid #dde3ea; padding: .5em;
+                   white-space: pre-wrap; font-size: .85em; max-height: 40em;
+                   overflow-y: auto; }
 </style>
 </head>
 <body>
@@ -181,6 +198,11 @@ footer { font-size: .8em; color: #666; padding: 1em 2em; }
 {% elif item.kind == "pre" %}
 {% if item.title %}<h4>{{ item.title }}</h4>{% endif %}
 <pre>{{ item.text }}</pre>
+{% elif item.kind == "highlight" %}
+{% if item.title %}<h4>{{ item.title }}</h4>{% endif %}
+<div class="highlight">{% for p in item.panels %}<div><b>{{ p.label }}</b>
+{% for text, color in p.segments %}{% if color %}<span style="background:{{ color }}">{{ text }}</span>{% else %}{{ text }}{% endif %}{% endfor %}</div>{% endfor %}</div>
+{% if item.caption %}<p class="table-caption">{{ item.caption }}</p>{% endif %}
 {% elif item.kind == "flag" %}
 <p class="flag flag-{{ item.level }}">{{ item.text }}</p>
 {% endif %}

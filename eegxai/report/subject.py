@@ -21,6 +21,7 @@ from ..experiments.clever_hans import (  # one threshold for the report and the 
     EOG_FLAG_FACTOR,
     eog_flag_threshold,
 )
+from ..expert.features import ExpertFeatures
 from . import figures
 from .html import (
     Section,
@@ -33,6 +34,7 @@ from .html import (
     text_item,
     write_page,
 )
+from .readings import readings
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +113,8 @@ def reference_rows(reference: str | None, subject_number: int | None = None, *,
 def _data_section(qc: dict, qc_png: str | os.PathLike, dataset: str,
                   subject: str) -> Section:
     channels = list(qc.get("channels", []))
-    sessions = qc.get("n_epochs_per_session", {})
-    classes = list(qc.get("n_epochs_per_class", {}))
+    sessions = qc.get("n_trials_per_session", {})
+    classes = list(qc.get("n_trials_per_class", {}))
     dropped = qc.get("dropped", {}) or {}
     items = [table_item(
         ["property", "value"],
@@ -123,9 +125,9 @@ def _data_section(qc: dict, qc_png: str | os.PathLike, dataset: str,
          ("epoch window (s)", f"{qc.get('tmin')} to {qc.get('tmax')} relative to the cue"),
          ("unit after preprocessing", qc.get("unit")),
          ("sessions", len(sessions)),
-         ("trials", qc.get("n_epochs")),
+         ("trials", qc.get("n_trials")),
          ("trials per class", ", ".join(f"{k}: {v}" for k, v in
-                                        qc.get("n_epochs_per_class", {}).items())),
+                                        qc.get("n_trials_per_class", {}).items())),
          ("dropped epochs", dropped.get("n", 0))],
         title="Recording summary")]
     items.append(table_item(
@@ -263,7 +265,7 @@ def _where_when_items(model: str, rel: dict, summary: dict, comparison: dict,
                   if subsets.get(c, {}).get("n_trials")}
         li_erd = expert.get("li_erd") or {}
         lat = summary.get("lateralization", {})
-        agreement = comparison.get("metrics", {}).get("lateralization_agreement", {})
+        reading = readings(comparison).get("lateralization_agreement", "")
         out = [table_item(
             ["class", "LI relevance", "LI ERD"],
             [(c, li_rel.get(c), li_erd.get(c)) for c in li_rel],
@@ -271,7 +273,7 @@ def _where_when_items(model: str, rel: dict, summary: dict, comparison: dict,
             caption=f"LI = (left − right) / (|left| + |right|) of the channel "
                     f"relevance ({lat.get('left')} vs {lat.get('right')}, mode "
                     f"{lat.get('mode')}) and of the ERD strength in the "
-                    "discriminative band. " + str(agreement.get("reading", "")))]
+                    "discriminative band. " + reading)]
         if any(v is not None for v in li_rel.values()):
             out.append(figure_item(
                 figures.plot_lateralization(li_rel, li_erd or None),
@@ -297,6 +299,34 @@ def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
     subsets = summary["subsets"]
     band = expert.get("discriminative_band")
 
+    def frequency_relevance():
+        # Beside the first-layer spectrum, not instead of it: on simulated
+        # 64-channel subjects it follows the 1/f background of the many
+        # channels (docs/explain.md, benchmarks/ground_truth_rates.py).
+        import matplotlib.pyplot as plt
+
+        from ..analysis import plot_relevance_spectrum
+
+        keys = [k for k in ("all", *summary.get("class_names", []))
+                if subsets.get(k, {}).get("frequency_relevance")]
+        if not keys:
+            raise ValueError("the relevance summary has no DFT-LRP spectrum "
+                             "(method other than LRP or no temporal first layer)")
+        fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2),
+                                 layout="constrained", squeeze=False, sharey=True)
+        for ax, k in zip(axes[0], keys, strict=True):
+            s = subsets[k]["frequency_relevance"]
+            plot_relevance_spectrum(s, keys=("mean",), ax=ax,
+                                    title=f"{k} (peak {s['peak_freq']:.1f} Hz)")
+            ax.set_ylabel("relevance per bin")
+        resolution = subsets[keys[0]]["frequency_relevance"]["resolution"]
+        return figure_item(
+            fig, "Relevance of the input frequencies (DFT-LRP)",
+            "LRP relevance that the first temporal layer passes to each frequency "
+            "component of the input (virtual DFT layer, Vielhaben et al. 2024), mean "
+            f"over trials; resolution {resolution:g} Hz (bins of the trial's DFT). "
+            "Peak searched in 4–40 Hz. Shaded: mu (8–13 Hz) and beta (13–30 Hz).")
+
     def first_layer():
         import matplotlib.pyplot as plt
 
@@ -317,8 +347,12 @@ def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
             "Frequency responses (gain) of the first-layer temporal FIR filters, each "
             "weighted by the positive (evidence for) and negative (evidence against) "
             "LRP relevance it received, summed over filters and averaged over folds; "
-            "net = positive − negative. Shaded: mu (8–13 Hz) and beta (13–30 Hz).")
+            "net = positive − negative. Shaded: mu (8–13 Hz) and beta (13–30 Hz). "
+            "Resolution: a filter of L taps cannot separate frequencies closer than "
+            "about sfreq / L = "
+            f"{subsets[keys[0]]['first_layer'].get('resolution', float('nan')):.1f} Hz.")
     _guarded(items, "First-layer spectra", first_layer)
+    _guarded(items, "Frequency relevance", frequency_relevance)
 
     def channel_frequency():
         import matplotlib.pyplot as plt
@@ -376,15 +410,17 @@ def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
     return items
 
 
-def _expert_items(rel: dict, summary: dict, expert: dict) -> list[dict]:
-    from ..expert.erds import ERDSResult, plot_erds_maps
+def _expert_items(rel: dict, summary: dict, features: ExpertFeatures | None) -> list[dict]:
+    from ..expert.erds import plot_erds_maps
 
     items: list[dict] = []
     class_names = list(rel["class_names"])
     ch_names = list(rel["ch_names"])
 
     def erds():
-        result = ERDSResult.from_dict(expert["erds"])
+        if features is None:
+            raise ValueError("no expert features for this model")
+        result = features.erds
         p = result.params
         return figure_item(
             plot_erds_maps(result), "ERD/ERS maps",
@@ -397,8 +433,10 @@ def _expert_items(rel: dict, summary: dict, expert: dict) -> list[dict]:
     _guarded(items, "ERD/ERS maps", erds)
 
     def relevance_vs_erd():
-        tc = expert["erd_time_course"]
-        picks = list(expert["erds"]["ch_names"])
+        if features is None:
+            raise ValueError("no expert features for this model")
+        tc = features.erd_time_course
+        picks = list(features.erds.ch_names)
         idx = [ch_names.index(c) for c in picks]
         smooth = max(1, int(round(0.1 * float(rel["sfreq"]))))
         courses = figures._smooth(_class_means(rel)[:, idx], smooth)
@@ -414,13 +452,13 @@ def _expert_items(rel: dict, summary: dict, expert: dict) -> list[dict]:
     _guarded(items, "Relevance vs ERD", relevance_vs_erd)
 
     def csp():
-        if expert.get("csp_patterns") is None:
+        if features is None or features.csp_patterns is None:
             raise ValueError("no CSP+LDA baseline in this run")
         channel_rel = {c: summary["subsets"][c]["channel_relevance_abs"]
                        for c in class_names if summary["subsets"].get(c, {}).get("n_trials")}
         return figure_item(
             figures.plot_csp_vs_relevance(
-                expert["csp_patterns"], channel_rel, expert["csp_components"], ch_names,
+                features.csp_patterns, channel_rel, features.csp_components, ch_names,
                 topomap=len(ch_names) >= TOPOMAP_MIN_CHANNELS),
             "CSP patterns next to channel relevance",
             "For each class, the absolute CSP pattern (first fold of the CSP+LDA "
@@ -436,11 +474,12 @@ def _expert_items(rel: dict, summary: dict, expert: dict) -> list[dict]:
 
 def _agreement_items(comparison: dict) -> list[dict]:
     rows = []
+    sentences = readings(comparison)
     for name, m in comparison.get("metrics", {}).items():
         better = "higher" if m.get("higher_is_better", True) else "lower"
         rows.append((name, m.get("value"), better, m.get("null_mean"),
                      f"{_fmt(m.get('null_p05'))} / {_fmt(m.get('null_p95'))}",
-                     m.get("p_value"), m.get("null"), m.get("reading")))
+                     m.get("p_value"), m.get("null"), sentences[name]))
     disc = comparison.get("discriminative", {})
     return [table_item(
         ["metric", "value", "better", "chance mean", "chance 5th / 95th pct", "p",
@@ -577,7 +616,7 @@ def subject_report(
     qc = read_json(qc_json)
     metric_data = {m: read_json(metrics[m]) for m in models}
     baseline_data = read_baselines(baselines)
-    class_names = list(qc.get("n_epochs_per_class", {})) or ["left_hand", "right_hand"]
+    class_names = list(qc.get("n_trials_per_class", {})) or ["left_hand", "right_hand"]
     try:
         subject_number = int(str(subject).split("-", 1)[1])
     except (IndexError, ValueError):
@@ -605,7 +644,8 @@ def subject_report(
         where.subsections.append(
             (label, _where_when_items(model, rel, summ, comparison, expert_data)))
         rhythm.subsections.append((label, _rhythm_items(summ, expert_data, comparison)))
-        expert_view.subsections.append((label, _expert_items(rel, summ, expert_data)))
+        features = ExpertFeatures.from_dict(expert_data) if expert_data else None
+        expert_view.subsections.append((label, _expert_items(rel, summ, features)))
         agreement.subsections.append((label, _agreement_items(comparison)))
         if model in evaluate:
             quality.subsections.append(

@@ -7,8 +7,10 @@ from eegxai.analysis import (
     band_mass_share,
     filter_relevance,
     fir_frequency_response,
+    first_layer_bias,
     first_layer_fir,
     first_layer_relevance_spectrum,
+    frequency_relevance,
     input_relevance_spectrum,
     peak_frequency,
 )
@@ -165,3 +167,90 @@ def test_validation():
         first_layer_relevance_spectrum(np.ones((3, 5)), np.ones((1, 2, 1, 4)), SFREQ)
     with pytest.raises(TypeError, match="'predict' must be callable"):
         amplitude_perturbation_correlation(None, np.ones((2, 1, 8)), SFREQ)
+
+
+def test_frequency_relevance_conserves_relevance(rng):
+    # LRP-0 through the virtual DFT layer: Σ_f R(f) + R_bias = Σ R exactly.
+    X = rng.standard_normal((3, 2, 100))
+    fir, bias = rng.standard_normal((4, 7)), rng.standard_normal(4)
+    layer = rng.standard_normal((3, 4, 94, 2))
+    res = frequency_relevance(X, layer, fir, 100.0, bias=bias, epsilon=0.0,
+                              freq_bin=None)
+    np.testing.assert_allclose(res["relevance"].sum(1) + res["bias"],
+                               layer.sum((1, 2, 3)), rtol=1e-8)
+    np.testing.assert_allclose(res["channel_relevance"].sum(1), res["relevance"])
+    assert res["resolution"] == pytest.approx(1.0)  # 100 Hz / 100 samples
+    binned = frequency_relevance(X, layer, fir, 100.0, bias=bias, epsilon=0.0,
+                                 freq_bin=2.0, fmax=None)
+    np.testing.assert_allclose(binned["relevance"].sum(1), res["relevance"].sum(1))
+    assert binned["resolution"] == 2.0
+
+
+def test_frequency_relevance_puts_relevance_on_the_channel_rhythm(rng):
+    # Channel 0 carries 10 Hz, channel 1 carries 23 Hz; relevance only on
+    # channel 0's filter outputs -> all of it at 10 Hz (closed form: a pure
+    # sinusoid has a single DFT component), none on channel 1.
+    sfreq, n_times = 250.0, 500
+    t = np.arange(n_times) / sfreq
+    X = np.stack([np.sin(2 * np.pi * 10 * t + 0.3), np.cos(2 * np.pi * 23 * t)])[None]
+    fir = np.stack([_bandpass(5, 30, numtaps=25), rng.standard_normal(25)])
+    layer = np.zeros((1, 2, n_times - 24, 2))
+    layer[..., 0] = np.abs(rng.standard_normal((1, 2, n_times - 24)))
+    # (the default ε keeps q = R / z finite where a filtered sinusoid crosses 0)
+    res = frequency_relevance(X, layer, fir, sfreq, freq_bin=None)
+    spec = res["relevance"][0]
+    assert res["freqs"][np.argmax(np.abs(spec))] == pytest.approx(10.0)
+    np.testing.assert_allclose(spec.sum(), layer.sum(), rtol=1e-3)
+    peak = np.abs(spec).max()
+    assert np.abs(np.delete(spec, np.argmax(np.abs(spec)))).max() < 1e-3 * peak
+    assert np.abs(res["channel_relevance"][0, 1]).max() < 1e-8 * peak
+
+
+def test_frequency_relevance_matches_braindecode_layout(rng):
+    # With R = the network's own conv_time output (braindecode layout), q = 1,
+    # so a 12 Hz input puts all non-bias relevance at 12 Hz; a layout or
+    # flip mismatch would spread it.
+    torch = pytest.importorskip("torch")
+    from braindecode.models import ShallowFBCSPNet
+
+    torch.manual_seed(0)
+    net = ShallowFBCSPNet(n_chans=3, n_outputs=2, n_times=500).eval()
+    fir, bias = first_layer_fir(net), first_layer_bias(net)
+    t = np.arange(500) / SFREQ
+    X = (np.sin(2 * np.pi * 12 * t) * np.array([[1.0], [0.5], [-2.0]]))[None]
+    conv = net.conv_time_spat.conv_time
+    with torch.no_grad():
+        z = conv(torch.as_tensor(X, dtype=torch.float32).permute(0, 2, 1)[:, None])
+    res = frequency_relevance(X, z.numpy().astype(float), fir, SFREQ, bias=bias,
+                              epsilon=0.0, freq_bin=None)
+    spec = res["relevance"][0]
+    peak = np.argmax(np.abs(spec))
+    assert res["freqs"][peak] == pytest.approx(12.0)
+    assert np.abs(np.delete(spec, peak)).max() < 1e-4 * abs(spec[peak])
+    np.testing.assert_allclose(res["bias"][0], bias.sum() * z.shape[2] * 3, rtol=1e-4)
+    with pytest.raises(ValueError, match="must have shape"):
+        frequency_relevance(X, z.numpy()[:, :, :-1], fir, SFREQ)
+
+
+def test_summary_carries_frequency_relevance_per_subset(rng):
+    from eegxai.analysis import summarize_relevance
+
+    y = np.array([0, 0, 1, 1])
+    freqs = np.arange(0.0, 61.0)
+    spectra = np.zeros((4, len(freqs)))
+    spectra[y == 0, 11] = 1.0  # class 0 relevance at 11 Hz, class 1 at 22 Hz
+    spectra[y == 1, 22] = 2.0
+    summary = summarize_relevance(rng.standard_normal((4, 3, 50)), y=y,
+                                  ch_names=["C3", "Cz", "C4"], sfreq=SFREQ,
+                                  frequency_relevance=spectra, frequency_freqs=freqs,
+                                  fir=np.ones((2, 25)), layer_relevance=np.ones((4, 2, 1, 9)),
+                                  fmax=45.0)
+    subsets = summary["subsets"]
+    assert subsets["left_hand"]["frequency_relevance"]["peak_freq"] == 11.0
+    assert subsets["right_hand"]["frequency_relevance"]["peak_freq"] == 22.0
+    entry = subsets["all"]["frequency_relevance"]
+    assert entry["peak_freq"] == 22.0 and entry["resolution"] == 1.0
+    assert entry["freqs"].max() == 45.0
+    np.testing.assert_allclose(entry["mean"], spectra.mean(0)[:46])
+    # a 25-tap filter at 250 Hz resolves about 250 / 25 = 10 Hz
+    assert subsets["all"]["first_layer"]["resolution"] == pytest.approx(10.0)

@@ -197,3 +197,20 @@ def test_default_erd_is_decodable_by_csp_lda(montage):
     clf = make_pipeline(csp, LinearDiscriminantAnalysis())
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     assert cross_val_score(clf, X.astype(float), y, cv=cv).mean() >= 0.9
+
+
+def test_params_object_equals_keywords_and_is_validated():
+    from eegxai.datasets.simulate import SimulationParams
+
+    kwargs = {"n_trials_per_class": 2, "sessions": ["01T"], "seed": 4}
+    a, truth_a = simulate_subject(1, **kwargs)
+    b, truth_b = simulate_subject(1, params=SimulationParams(**kwargs))
+    assert np.array_equal(a[0].get_data(), b[0].get_data())
+    assert truth_a == truth_b
+    with pytest.raises(TypeError, match="not both"):
+        simulate_subject(1, params=SimulationParams(), seed=1)
+    with pytest.raises(TypeError, match="montag"):
+        simulate_subject(1, montag="2b")
+    with pytest.raises(ValueError, match="erd_window"):
+        SimulationParams(erd_window=(0.0, 5.0))
+    assert SimulationParams(montage="64").sfreq == 160.0

@@ -34,17 +34,27 @@ def test_public_registries():
     assert all(spec.reference for spec in COMPOSITES.values())
 
 
-@pytest.mark.parametrize("method", list(METHODS))
+_CHANNEL_PLAYERS = np.repeat(np.arange(3), 500).reshape(3, 500)
+_RUN_KWARGS = {
+    "occlusion": {"window": 100},
+    "taylor": {"n_grid": 4, "n_iter": 10},
+    "integrated_gradients": {"n_steps": 4},
+    "shapley": {"groups": _CHANNEL_PLAYERS},
+    "kernel_shap": {"groups": _CHANNEL_PLAYERS, "n_samples": 16},
+    "gradcam": {"layer": "conv_time_spat"},
+}
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if m != "cam"])  # cam: GAP nets
 def test_every_method_runs_and_leaves_model_untouched(method, X):
     model = randomize_batch_norm(make_model("shallow"))
     model.train()  # explain must use eval mode and give the flag back
     before = snapshot(model)
-    kwargs = {"window": 100} if method == "occlusion" else {}
-    if method in ("taylor", "integrated_gradients"):
-        kwargs = {"n_grid": 4, "n_iter": 10} if method == "taylor" else {"n_steps": 4}
+    kwargs = _RUN_KWARGS.get(method, {})
     first = explain(model, X, method=method, device="cpu", batch_size=3, **kwargs)
     second = explain(model, X, method=method, device="cpu", batch_size=3, **kwargs)
-    assert first.shape == X.shape and first.dtype == np.float64
+    shape = X.shape[:1] + X.shape[2:] if method == "gradcam" else X.shape  # time map
+    assert first.shape == shape and first.dtype == np.float64
     assert np.all(np.isfinite(first))
     np.testing.assert_array_equal(first, second)  # deterministic, no state carried
     assert_unchanged(model, before)
@@ -349,3 +359,19 @@ def test_cuda_matches_cpu(name, X):
     np.testing.assert_allclose(
         explain(cuda_model, X, device="cuda"), cpu, rtol=1e-6, atol=1e-8
     )
+
+
+def test_occlusion_of_feature_groups_image_patches():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 2)).double()
+    X = np.random.default_rng(0).normal(size=(3, 1, 4, 4))
+    patches = np.repeat(np.repeat(np.arange(4).reshape(2, 2), 2, 0), 2, 1)[None]
+    R = explain(model, X, method="occlusion", groups=patches, baseline=0.0, target=1,
+                device="cpu")
+    w = model[1].weight.detach().numpy()[1].reshape(1, 4, 4)
+    contrib = w * X  # the logit drop of a linear model = the patch's w·x
+    for g in range(4):
+        m = patches == g
+        np.testing.assert_allclose(R[:, m], (contrib[:, m].sum(1) / 4)[:, None].repeat(4, 1))
+    with pytest.raises(ValueError, match="'groups' must be an int array"):
+        explain(model, X, method="occlusion", groups=patches[0], device="cpu")

@@ -13,6 +13,7 @@ import pytest
 
 from eegxai._io import read_json, write_json
 from eegxai.report import group_report, subject_report
+from eegxai.report.readings import readings
 
 from ._fixture import DATASET, MODEL, SUBJECT, make_subject_outputs
 
@@ -117,9 +118,11 @@ def test_subject_report_sections_and_figures(report):
 
 def test_subject_report_lists_every_agreement_reading(outputs, report):
     text = _parse(report).all_text
-    for name, metric in read_json(outputs["compare"])["metrics"].items():
+    sentences = readings(read_json(outputs["compare"]))
+    assert sentences
+    for name, sentence in sentences.items():
         assert name in text
-        assert metric["reading"] in text
+        assert sentence and sentence in text
 
 
 def test_subject_report_checksums_every_input(outputs, report):
@@ -142,7 +145,7 @@ def test_text_from_data_is_escaped(outputs, tmp_path):
     write_json(p["qc_json"], qc)
     comparison = read_json(p["compare"])
     first = next(iter(comparison["metrics"]))
-    comparison["metrics"][first]["reading"] = EVIL
+    comparison["metrics"][EVIL] = comparison["metrics"].pop(first)
     write_json(p["compare"], comparison)
     out = subject_report(tmp_path / "evil.html", dataset=DATASET, subject=EVIL,
                          qc_json=p["qc_json"], qc_png=p["qc_png"],
@@ -153,7 +156,7 @@ def test_text_from_data_is_escaped(outputs, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     page = _parse(out)
     assert not page.find("script")
-    assert page.all_text.count(EVIL) >= 4  # title, subject row, channel, reading, config
+    assert page.all_text.count(EVIL) >= 4  # title, subject row, channel, metric, config
 
 
 def test_eog_flag(outputs, tmp_path):
@@ -209,13 +212,15 @@ def test_group_report(outputs, tmp_path):
         config={"seed": 1}, reference="bci_iv_2b")
     page = _parse(out)
     assert [a["id"] for a in page.find("section")] == ["decoding", "agreement",
-                                                       "relevance", "provenance"]
+                                                       "relevance", "spatial",
+                                                       "provenance"]
     _assert_self_contained(page)
     text = page.all_text
     assert "not available" not in text
     for expected in ("sub-01", "sub-02", "competition winner κ", "0.600", "0.599",
                      "Schirrmeister", "±", "Grand-average relevance time course",
-                     "Grand-average first-layer relevance spectra"):
+                     "Grand-average first-layer relevance spectra",
+                     "Group relevance vs group CSP pattern per class", "Group ERD/ERS maps"):
         assert expected in text, expected
     kappas = [read_json(p)["kappa"] for p in (outputs["metrics"], second["metrics"])]
     assert f"{np.mean(kappas):.3f} ± {np.std(kappas, ddof=1):.3f}" in text

@@ -1,12 +1,16 @@
 # Configuration validation, subject lists, wildcard constraints and input
 # functions shared by every stage. No science here: eegxai computes.
 import os
+import re
 from pathlib import Path
 
 from snakemake.utils import validate
 
+from eegxai._config import check_study_config
+
 
 validate(config, schema="../schemas/config.schema.yaml")
+check_study_config(config)
 
 MNE_DATA = (
     str(Path(config["mne_data"]).expanduser().resolve()) if config["mne_data"] else None
@@ -19,9 +23,9 @@ DOMAIN_TARGETS = []
 
 
 wildcard_constraints:
-    dataset="|".join(DATASETS),
+    dataset="|".join(re.escape(d) for d in DATASETS),
     subject=r"sub-\d+",
-    model="|".join(config["models"]),
+    model="|".join(re.escape(m) for m in config["models"]),
     method="[a-z_]+",
 
 
@@ -82,3 +86,50 @@ def loader_args(dataset):
     if DATASETS[dataset]["loader"] == "simulated":
         args.setdefault("seed", config["seed"])
     return args
+
+
+# Cross-subject transfer (rules/transfer.smk): subject groups and stage parameters.
+TRANSFER = config.get("transfer", {})
+
+
+def transfer_groups(dataset):
+    """Subject groups of a dataset (eegxai.transfer.subject_groups: fixed in advance)."""
+    from eegxai.transfer import subject_groups
+
+    subjects = subject_ids(dataset)
+    return subject_groups(subjects, min(TRANSFER.get("n_groups", 3), len(subjects)))
+
+
+def transfer_sources(dataset, group):
+    """Subjects a group's model is pre-trained on: every subject outside the group."""
+    return [s for s in subject_ids(dataset) if s not in transfer_groups(dataset)[int(group)]]
+
+
+def transfer_group(dataset, subject):
+    """Index of the group a target subject belongs to."""
+    return next(g for g, members in enumerate(transfer_groups(dataset)) if subject in members)
+
+
+def transfer_training(stage, model):
+    """fit_model arguments of a transfer stage: `training` block, then the stage's overrides."""
+    from eegxai.training import DEFAULT_OPTIM
+
+    params = training_params(None)
+    stage_cfg = dict(TRANSFER.get(stage) or {})
+    scale = stage_cfg.pop("lr_scale", 1.0)
+    params.update({k: v for k, v in stage_cfg.items() if v is not None})
+    params.setdefault("lr", DEFAULT_OPTIM[model]["lr"] * scale)
+    params["augmentation"] = list(TRANSFER.get("augmentation", []))
+    return params
+
+
+def transfer_targets():
+    """Final files of the transfer stage (empty when disabled)."""
+    if not TRANSFER.get("enabled", False):
+        return []
+    models = config["models"]
+    return (
+        per_subject("results/transfer/{dataset}/{subject}/{model}-zeroshot.json", model=models)
+        + per_subject("results/transfer/{dataset}/{subject}/{model}-within.json", model=models)
+        + per_subject("results/transfer/{dataset}/{subject}/baselines.json")
+    )

@@ -15,6 +15,8 @@ rule preprocess:
         summary="results/qc/{dataset}/{subject}.json",
     log:
         "logs/preprocess/{dataset}/{subject}.log",
+    benchmark:
+        "results/benchmarks/preprocess/{dataset}/{subject}.tsv"
     params:
         loader=lambda wc: dataset_param(wc.dataset, "loader"),
         loader_args=lambda wc: loader_args(wc.dataset),
@@ -46,6 +48,8 @@ rule train:
         ),
     log:
         "logs/train/{dataset}/{subject}-{model}.log",
+    benchmark:
+        "results/benchmarks/train/{dataset}/{subject}-{model}.tsv"
     params:
         split=lambda wc: dataset_param(wc.dataset, "split"),
         training=training_params,
@@ -68,6 +72,8 @@ rule baselines:
         "results/baselines/{dataset}/{subject}.json",
     log:
         "logs/baselines/{dataset}/{subject}.log",
+    benchmark:
+        "results/benchmarks/baselines/{dataset}/{subject}.tsv"
     params:
         methods=config["baselines"],
         split=lambda wc: dataset_param(wc.dataset, "split"),
@@ -91,6 +97,8 @@ rule explain:
         summary="results/relevance/{dataset}/{subject}/{model}-{method}.json",
     log:
         "logs/explain/{dataset}/{subject}-{model}-{method}.log",
+    benchmark:
+        "results/benchmarks/explain/{dataset}/{subject}-{model}-{method}.tsv"
     params:
         composite=config["explain"]["composite"],
         batch_size=config["explain"]["batch_size"],
@@ -99,6 +107,7 @@ rule explain:
     resources:
         mem_mb=8000,
         runtime=60,
+        gpu=1 if config["training"]["device"] == "cuda" else 0,
     conda:
         "../envs/eegxai.yaml"
     script:
@@ -117,9 +126,13 @@ rule compare:
         expert="results/compare/{dataset}/{subject}/{model}-expert.json",
     log:
         "logs/compare/{dataset}/{subject}-{model}.log",
+    benchmark:
+        "results/benchmarks/compare/{dataset}/{subject}-{model}.tsv"
     params:
         n_permutations=config["compare"]["n_permutations"],
         erds_permutations=config["compare"]["erds_permutations"],
+        perturbation_repeats=config["compare"]["perturbation_repeats"],
+        expert=config["compare"]["expert"],
         seed=config["seed"],
     threads: 1
     resources:
@@ -139,6 +152,8 @@ rule evaluate:
         "results/evaluate/{dataset}/{subject}/{model}.json",
     log:
         "logs/evaluate/{dataset}/{subject}-{model}.log",
+    benchmark:
+        "results/benchmarks/evaluate/{dataset}/{subject}-{model}.tsv"
     params:
         methods=config["evaluate"]["methods"],
         composites=config["evaluate"]["composites"],
@@ -150,6 +165,7 @@ rule evaluate:
     resources:
         mem_mb=8000,
         runtime=60,
+        gpu=1 if config["training"]["device"] == "cuda" else 0,
     conda:
         "../envs/eegxai.yaml"
     script:
@@ -161,6 +177,8 @@ rule clever_hans:
         "results/clever_hans/{subject}.json",
     log:
         "logs/clever_hans/{subject}.log",
+    benchmark:
+        "results/benchmarks/clever_hans/{subject}.tsv"
     params:
         subject=lambda wc: subject_number(wc.subject),
         n_epochs=config["clever_hans"]["n_epochs"],
@@ -171,6 +189,7 @@ rule clever_hans:
     resources:
         mem_mb=4000,
         runtime=30,
+        gpu=1 if config["training"]["device"] == "cuda" else 0,
     conda:
         "../envs/eegxai.yaml"
     script:

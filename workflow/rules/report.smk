@@ -18,6 +18,8 @@ rule report:
         ),
     log:
         "logs/report/{dataset}/{subject}.log",
+    benchmark:
+        "results/benchmarks/report/{dataset}/{subject}.tsv"
     params:
         models=config["models"],
         config=config,
@@ -47,6 +49,8 @@ rule group_report:
         ),
     log:
         "logs/report/{dataset}/group.log",
+    benchmark:
+        "results/benchmarks/group_report/{dataset}.tsv"
     params:
         config=config,
         reference=lambda wc: report_reference(wc.dataset),

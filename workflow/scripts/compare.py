@@ -17,5 +17,7 @@ with workflow_step(snakemake.log[0]):
         model_name=snakemake.wildcards.model,
         n_permutations=snakemake.params.n_permutations,
         erds_permutations=snakemake.params.erds_permutations,
+        perturbation_repeats=snakemake.params.perturbation_repeats,
+        expert=snakemake.params.expert,
         seed=snakemake.params.seed,
     )
