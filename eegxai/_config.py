@@ -128,6 +128,12 @@ def _dataset_problems(name: str, block: Mapping[str, Any]) -> list[str]:
     tmax = info.tmax if tmax is None else tmax
     if not tmin < tmax:
         problems.append(f"{where}.preprocess: tmin ({tmin} s) must be below tmax ({tmax} s).")
+    if not tmin < 0:
+        # compare's ERD/ERS maps are % change against the pre-cue interval tmin..0 s
+        problems.append(
+            f"{where}.preprocess: tmin ({tmin} s) must be below 0 s: the ERD/ERS maps "
+            "of the compare step need a pre-cue baseline (tmin..0 s)."
+        )
     try:
         rate = native_sfreq(loader, loader_args)
     except (KeyError, TypeError, ValueError):

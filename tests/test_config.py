@@ -102,6 +102,8 @@ def test_valid_fraction_bounds_are_the_same_in_schema_and_code():
      ["datasets.sim2b.loader_args.n_trial", "n_trials_per_class"]),
     (lambda c: c["datasets"]["sim2b"]["preprocess"].update(tmin=2.0, tmax=1.0),
      ["tmin (2.0 s) must be below tmax (1.0 s)"]),
+    (lambda c: c["datasets"]["sim2b"]["preprocess"].update(tmin=0.5, tmax=2.5),
+     ["tmin (0.5 s) must be below 0 s", "pre-cue baseline"]),
     (lambda c: c["datasets"]["sim2b"]["preprocess"].update(classes=["left_hand", "feet"]),
      ["datasets.sim2b.preprocess.classes: ['feet']"]),
     (lambda c: c["datasets"]["eegmmidb"].update(subjects=[110]),
