@@ -418,10 +418,12 @@ def evaluate_step(
     window_s: float = 0.1,
     n_steps: int = 20,
     eog_channels: Sequence[str] = ("EOG1", "EOG2", "EOG3"),
+    prototype_steps: int = 60,
+    prototype_lam: float = 1e-2,
     device: str = "auto",
     seed: int = 0,
 ) -> dict:
-    """Explanation quality of one model: faithfulness and randomization checks.
+    """Explanation quality of one model: faithfulness, randomization, prototypes.
 
     Uses the first fold's model on (at most ``max_trials`` of) its test trials.
 
@@ -435,7 +437,8 @@ def evaluate_step(
         baseline: phase-randomized surrogate and channel mean), ``randomization``
         (:func:`eegxai.evaluate.cascading_randomization` per method), and
         ``eog_share`` (share of LRP relevance on EOG channels, when any are
-        model inputs).
+        model inputs), ``prototypes`` (per-class activation-maximization
+        prototypes, :func:`_prototype_summary`).
     methods, composites : sequence of str
         Attribution methods and LRP composites to evaluate.
     max_trials : int
@@ -446,10 +449,14 @@ def evaluate_step(
         Perturbation steps.
     eog_channels : sequence of str
         EOG channel names (Clever Hans check).
+    prototype_steps : int
+        Gradient steps of each activation-maximization prototype (0 = none).
+    prototype_lam : float
+        ℓ2 penalty of the ℓ2 prototypes.
     device : str
         'auto', 'cpu' or 'cuda'.
     seed : int
-        Seeds random orders, surrogates and randomized weights.
+        Seeds random orders, surrogates, randomized weights and prototypes.
     """
     from .evaluate import (
         cascading_randomization,
@@ -491,8 +498,86 @@ def evaluate_step(
         R = explain(net, Xe, method="lrp", composite=composites[0], target=ye, device=device)
         result["eog_share"] = float(np.nanmean(relevance_share(R, eog, ch_names=epochs.ch_names)))
         result["eog_chance"] = len(eog) / len(epochs.ch_names)
+    if prototype_steps > 0:
+        train = np.asarray(checkpoint["folds"][0].get("train_idx", []), dtype=int)
+        result["prototypes"] = _prototype_summary(
+            net, X[train], sfreq=float(epochs.info["sfreq"]), ch_names=epochs.ch_names,
+            class_names=list(epochs.event_id), n_steps=prototype_steps,
+            lam=prototype_lam, seed=seed, device=device)
     write_json(out_json, result)
     return result
+
+
+#: Largest trial size (channels × samples) given the data-prior prototype: the
+#: priors of :mod:`eegxai.interpret.priors` hold dense size × size matrices.
+PRIOR_MAX_SIZE = 4096
+
+
+def _prototype_summary(net, X_train, *, sfreq: float, ch_names: Sequence[str],
+                       class_names: Sequence[str], n_steps: int, lam: float,
+                       seed: int, device: str) -> dict:
+    """Per-class prototypes of ``net`` (ℓ2 and data prior) and their rhythms.
+
+    See :func:`eegxai.experiments.prototypes.prototype_eeg`. A kind that fails
+    (too few training trials, a model without gradients...) records its
+    ``error`` instead of stopping the step.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        Trained decoder, input ``(n, n_chans, n_times)``.
+    X_train : ndarray, shape (n_trials, n_chans, n_times)
+        Its training trials (prototype shape and data prior).
+    sfreq, ch_names, class_names
+        Sampling rate (Hz), channel and class names.
+    n_steps, lam, seed, device
+        Activation-maximization settings.
+
+    Returns
+    -------
+    summary : dict
+        ``class_names``, ``ch_names``, ``n_steps``, ``lam`` and ``kinds``:
+        'l2' / 'prior' → ``prior`` (density used), ``prob`` (n_classes,)
+        p(c | x*), ``channel_rms`` (n_classes, n_chans), ``freqs`` (n_freqs,)
+        and ``psd`` (n_classes, n_chans, n_freqs) up to :data:`SPECTRUM_FMAX`,
+        ``bands``, ``band_power`` (n_classes, n_bands, n_chans) log10, and
+        ``lateralization`` (n_classes, n_bands) C3 vs C4 (None without them);
+        or ``error``.
+    """
+    from .experiments.prototypes import prototype_eeg
+
+    lateral = "C3" in ch_names and "C4" in ch_names
+    size = int(np.prod(X_train.shape[1:]))
+    kinds: dict[str, dict] = {}
+    for kind, prior in (("l2", None), ("prior", "gaussian")):
+        if prior is not None and size > PRIOR_MAX_SIZE:
+            kinds[kind] = {"prior": prior, "error": (
+                f"trial size {size} (channels × samples) > {PRIOR_MAX_SIZE}: the dense "
+                "Gaussian prior would not fit in memory")}
+            continue
+        try:
+            res = prototype_eeg(
+                net, X_train.astype(np.float32), sfreq=sfreq, ch_names=list(ch_names),
+                classes=range(len(class_names)), prior=prior, lam=lam, n_steps=n_steps,
+                seed=seed, device=device,
+                **({} if lateral else {"left": ch_names[0], "right": ch_names[-1]}))
+        except Exception as err:  # noqa: BLE001 - recorded in the result and the log
+            logger.warning("prototypes (%s) failed: %s", kind, err)
+            kinds[kind] = {"prior": prior, "error": f"{type(err).__name__}: {err}"}
+            continue
+        keep = res["freqs"] <= SPECTRUM_FMAX
+        kinds[kind] = {
+            "prior": prior,
+            "prob": res["prob"],
+            "channel_rms": np.sqrt((res["prototypes"] ** 2).mean(-1)),
+            "freqs": res["freqs"][keep],
+            "psd": res["psd"][..., keep],
+            "bands": {k: list(v) for k, v in res["bands"].items()},
+            "band_power": res["band_power"],
+            "lateralization": res["lateralization"] if lateral else None,
+        }
+    return {"class_names": list(class_names), "ch_names": list(ch_names),
+            "n_steps": int(n_steps), "lam": float(lam), "kinds": kinds}
 
 
 def read_step_json(path: str | os.PathLike) -> dict:

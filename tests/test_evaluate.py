@@ -272,3 +272,30 @@ def test_pointing_game_and_localization_on_images():
     np.testing.assert_allclose(relevance_rank_accuracy(R + 0 * mask, mask)[0], 0.25)
     with pytest.raises(ValueError, match="'mask' must have shape"):
         pointing_game(R, mask[:2])
+
+
+def test_prototype_summary_records_failures_instead_of_raising():
+    from eegxai.pipeline import PRIOR_MAX_SIZE, _prototype_summary
+
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise RuntimeError("no prototype for this model")
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(2 * 50, 2))
+    X = np.random.default_rng(0).normal(size=(12, 2, 50)).astype(np.float32)
+    kwargs = dict(sfreq=100.0, class_names=["a", "b"], n_steps=5, lam=1e-2, seed=0,
+                  device="cpu")
+    res = _prototype_summary(net, X, ch_names=["Fz", "Pz"], **kwargs)
+    assert set(res["kinds"]) == {"l2", "prior"}
+    for entry in res["kinds"].values():
+        assert "error" not in entry
+        assert entry["lateralization"] is None  # no C3/C4 pair
+        assert np.shape(entry["channel_rms"]) == (2, 2)
+    big = np.zeros((3, 2, PRIOR_MAX_SIZE), np.float32)
+    wide = nn.Sequential(nn.Flatten(), nn.Linear(2 * PRIOR_MAX_SIZE, 2))
+    res = _prototype_summary(wide, big, ch_names=["C3", "C4"], **kwargs)
+    assert "would not fit in memory" in res["kinds"]["prior"]["error"]
+    assert "error" not in res["kinds"]["l2"]
+    res = _prototype_summary(Broken(), X, ch_names=["C3", "C4"], **kwargs)
+    assert all("no prototype for this model" in e["error"] for e in res["kinds"].values())

@@ -20,9 +20,11 @@ __all__ = [
     "plot_group_time_course",
     "plot_lateralization",
     "plot_perturbation_curves",
+    "plot_prototypes",
     "plot_randomization",
     "plot_relevance_heatmaps",
     "plot_relevance_vs_erd",
+    "plot_shap_vs_lrp",
     "plot_spectra_overview",
     "plot_training_curves",
 ]
@@ -510,4 +512,82 @@ def plot_group_spectra(freqs, spectra: Mapping[str, np.ndarray], *, fmax: float 
             ax.fill_between(freqs, mean - sd, mean + sd, color=f"C{k}", alpha=0.2, lw=0)
     ax.set(xlim=(0, fmax), xlabel="frequency (Hz)", ylabel="relevance-weighted gain")
     ax.legend(fontsize=8)
+    return fig
+
+
+def plot_shap_vs_lrp(shap_map, lrp_map, ch_names: Sequence[str], bands: Sequence[str]):
+    """SHAP of the band-power LDA beside LRP of the ConvNet, channel × band.
+
+    Parameters
+    ----------
+    shap_map, lrp_map : array-like, shape (n_bands, n_chans)
+        Trial-mean signed maps, each divided by its largest absolute value
+        (:func:`eegxai.experiments.shap_bandpower.channel_band_agreement`).
+    ch_names : sequence of str
+        Channel names (columns).
+    bands : sequence of str
+        Band names (rows).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    maps = {"SHAP, band-power + LDA": np.asarray(shap_map, float),
+            "LRP (DFT), ConvNet": np.asarray(lrp_map, float)}
+    n_chans = len(ch_names)
+    fig, axes = _subplots(1, 2, width=max(3.2, 0.35 * n_chans + 1.5), height=2.6)
+    for ax, (title, values) in zip(axes[0], maps.items(), strict=True):
+        im = ax.imshow(values, aspect="auto", cmap=DIVERGING, norm=_symmetric_norm(values, 100))
+        ax.set_yticks(np.arange(len(bands)), list(bands))
+        step = max(1, n_chans // 16)
+        ax.set_xticks(np.arange(0, n_chans, step), list(ch_names)[::step], rotation=90,
+                      fontsize=7 if n_chans > 16 else 9)
+        ax.set_title(title, fontsize=9)
+        fig.colorbar(im, ax=ax, shrink=0.8, label="relevance / max |·|")
+    return fig
+
+
+def plot_prototypes(kinds: Mapping[str, Mapping], class_names: Sequence[str],
+                    ch_names: Sequence[str], *, picks: Sequence[str] = ("C3", "C4")):
+    """Spectrum and channel distribution of each class's prototype EEG.
+
+    Parameters
+    ----------
+    kinds : mapping of str to mapping
+        Prototype kind ('l2', 'prior') → ``freqs`` (n_freqs,), ``psd``
+        (n_classes, n_chans, n_freqs) and ``channel_rms`` (n_classes, n_chans)
+        (:func:`eegxai.pipeline.evaluate_step`'s ``prototypes``).
+    class_names, ch_names : sequence of str
+        Classes (in the order of the arrays) and channels.
+    picks : sequence of str
+        Channels whose spectra are drawn (all channels' mean when absent).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        One row per kind: Welch spectra (log scale; colour = class, line style
+        = channel, grey = mu 8–13 Hz) and RMS amplitude per channel.
+    """
+    picks = [c for c in picks if c in ch_names]
+    fig, axes = _subplots(len(kinds), 2, width=4.2, height=2.8)
+    x = np.arange(len(ch_names))
+    width = 0.8 / max(len(class_names), 1)
+    for row, (kind, entry) in zip(axes, kinds.items(), strict=True):
+        psd = np.asarray(entry["psd"], float)
+        rms = np.asarray(entry["channel_rms"], float)
+        row[0].axvspan(8, 13, color="0.9")
+        for k, cls in enumerate(class_names):
+            lines = ({c: psd[k, list(ch_names).index(c)] for c in picks} if picks
+                     else {"mean": psd[k].mean(0)})
+            for j, (ch, spec) in enumerate(lines.items()):
+                row[0].semilogy(entry["freqs"], spec, color=f"C{k}", ls=("-", "--", ":")[j % 3],
+                                label=f"{cls} {ch}")
+            row[1].bar(x + (k - (len(class_names) - 1) / 2) * width, rms[k], width,
+                       color=f"C{k}", label=cls)
+        row[0].set(xlabel="frequency (Hz)", ylabel="power", title=f"{kind}: spectrum")
+        row[0].legend(fontsize=7)
+        step = max(1, len(ch_names) // 16)
+        row[1].set_xticks(x[::step], list(ch_names)[::step], rotation=90, fontsize=7)
+        row[1].set(ylabel="RMS amplitude", title=f"{kind}: channel distribution")
+        row[1].legend(fontsize=7)
     return fig

@@ -8,9 +8,10 @@ touches no result file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-__all__ = ["SPECTRUM_LABELS", "metric_reading", "readings"]
+__all__ = ["SPECTRUM_LABELS", "metric_reading", "prototype_reading", "readings",
+           "shap_lrp_reading"]
 
 #: What each network spectrum is called in a sentence (metric name suffixes).
 SPECTRUM_LABELS = {
@@ -90,3 +91,60 @@ def readings(comparison: Mapping) -> dict[str, str]:
     disc = comparison.get("discriminative")
     return {name: metric_reading(name, m, disc)
             for name, m in comparison.get("metrics", {}).items()}
+
+
+def _num(value, fmt: str = ".2f") -> str:
+    return "n/a" if value is None or value != value else format(float(value), fmt)
+
+
+def shap_lrp_reading(entry: Mapping) -> str:
+    """The sentence for the ``shap_lrp`` entry of a compare result.
+
+    Parameters
+    ----------
+    entry : mapping
+        :func:`eegxai.experiments.shap_bandpower.shap_lrp_agreement` output
+        (``spearman_abs``, ``spearman``, ``cosine``, ``same_top``, ``n_trials``,
+        ``lda_accuracy``).
+
+    Returns
+    -------
+    reading : str
+    """
+    top = "on the same" if entry.get("same_top") else "on different"
+    return (f"On {entry.get('n_trials')} test trials, SHAP of the band-power LDA "
+            f"(test accuracy {_num(entry.get('lda_accuracy'))}) and LRP of the ConvNet "
+            f"rank the channel × band features alike at ρ = "
+            f"{_num(entry.get('spearman_abs'))} by magnitude (signed ρ = "
+            f"{_num(entry.get('spearman'))}, cosine {_num(entry.get('cosine'))}); "
+            f"the two maps peak (largest mean |value|) {top} channel × band.")
+
+
+def prototype_reading(kind: str, entry: Mapping, class_names: Sequence[str]) -> str:
+    """The sentence for one kind of per-class prototype (evaluate results).
+
+    Parameters
+    ----------
+    kind : str
+        'l2' or 'prior'.
+    entry : mapping
+        ``prob`` (n_classes,), ``bands`` and ``lateralization`` (n_classes,
+        n_bands) or None (:func:`eegxai.pipeline.evaluate_step`).
+    class_names : sequence of str
+        Classes in the order of the arrays.
+
+    Returns
+    -------
+    reading : str
+    """
+    probs = ", ".join(f"{c} {_num(p, '.3f')}" for c, p in
+                      zip(class_names, entry.get("prob") or [], strict=False))
+    text = f"{kind} prototypes: p(class | prototype) {probs}."
+    li, bands = entry.get("lateralization"), list(entry.get("bands") or [])
+    if li is None or "mu" not in bands:
+        return text + " No C3/C4 pair: no lateralization."
+    mu = bands.index("mu")
+    parts = [f"{c} {_num(row[mu])}" for c, row in zip(class_names, li, strict=False)]
+    return (text + " Mu lateralization (C3 − C4) / (C3 + C4) of the prototype's "
+            f"power: {', '.join(parts)}; a contralateral ERD gives the left-hand "
+            "prototype LI > 0 and the right-hand prototype LI < 0.")

@@ -34,7 +34,7 @@ from .html import (
     text_item,
     write_page,
 )
-from .readings import readings
+from .readings import prototype_reading, readings, shap_lrp_reading
 
 logger = logging.getLogger(__name__)
 
@@ -490,6 +490,86 @@ def _agreement_items(comparison: dict) -> list[dict]:
                 f"{disc.get('freq')} Hz, band {disc.get('band')} Hz.")]
 
 
+def _shap_lrp_items(comparison: dict, ch_names: list) -> list[dict]:
+    """SHAP of the band-power LDA beside LRP per channel × band, and their agreement."""
+    items: list[dict] = []
+    title = "SHAP (band-power LDA) vs LRP (ConvNet), channel × band"
+
+    def make():
+        if "shap_lrp" not in comparison:
+            raise ValueError("the compare results have no 'shap_lrp' entry (written "
+                             "before it was computed; rerun compare)")
+        entry = comparison["shap_lrp"]
+        if entry is None:
+            raise ValueError("not computed for this model (no temporal first "
+                             "convolution for DFT-LRP, or no folds)")
+        bands = list(entry.get("bands", []))
+        return [
+            figure_item(
+                figures.plot_shap_vs_lrp(entry["a_mean"], entry["b_mean"], ch_names, bands),
+                title,
+                "Left: exact Shapley values of the band-power + LDA expert model "
+                "(players = log band power of each channel × band, absent players "
+                "from the training trials); right: LRP relevance of the ConvNet's "
+                "frequency components (DFT virtual inspection layer) summed into the "
+                "same bands. Mean over the test trials of the first fold, explained "
+                "for the true class; each map divided by its largest |value|, "
+                "diverging colormap centred at zero."),
+            table_item(
+                ["metric", "value"],
+                [("Spearman ρ of the mean |maps|", entry.get("spearman_abs")),
+                 ("Spearman ρ of the signed mean maps", entry.get("spearman")),
+                 ("cosine of the signed mean maps", entry.get("cosine")),
+                 ("same top channel × band", entry.get("same_top")),
+                 ("test trials", entry.get("n_trials")),
+                 ("band-power LDA test accuracy", entry.get("lda_accuracy"))],
+                title="SHAP–LRP agreement", caption=shap_lrp_reading(entry)),
+        ]
+    _guarded(items, title, make)
+    return items
+
+
+def _prototype_items(evaluation: dict) -> list[dict]:
+    """Per-class activation-maximization prototypes: spectra, channels, p values."""
+    items: list[dict] = []
+    title = "Class prototypes by activation maximization"
+
+    def make():
+        proto = evaluation.get("prototypes")
+        if proto is None:
+            raise ValueError("the evaluate results have no 'prototypes' entry (written "
+                             "before they were computed, or prototype_steps = 0)")
+        classes, ch_names = list(proto["class_names"]), list(proto["ch_names"])
+        kinds = proto.get("kinds", {})
+        out = [flag_item(f"{kind} prototype: not available ({entry['error']})")
+               for kind, entry in kinds.items() if "error" in entry]
+        done = {k: v for k, v in kinds.items() if "error" not in v}
+        if not done:
+            return out
+        rows = [(kind, c, e["prob"][k],
+                 *(e["lateralization"][k] if e.get("lateralization") is not None
+                   else [None] * len(e["bands"])))
+                for kind, e in done.items() for k, c in enumerate(classes)]
+        bands = list(next(iter(done.values()))["bands"])
+        return out + [
+            figure_item(
+                figures.plot_prototypes(done, classes, ch_names), title,
+                f"Input that maximizes each class's log-probability ({proto['n_steps']} "
+                f"Adam steps from a small random start) with an ℓ2 penalty "
+                f"(λ = {proto['lam']:g}) or with a Gaussian density of the training "
+                "trials as prior. Left: Welch spectrum of the prototype (C3/C4 when "
+                "present, else the channel mean; grey = mu 8–13 Hz); right: its RMS "
+                "amplitude per channel."),
+            table_item(["kind", "class", "p(class | prototype)",
+                        *(f"LI {b} (C3 vs C4)" for b in bands)], rows,
+                       title="Prototype class probability and lateralization",
+                       caption=" ".join(prototype_reading(k, e, classes)
+                                        for k, e in done.items())),
+        ]
+    _guarded(items, title, make)
+    return items
+
+
 def _fmt(value) -> str:
     return "–" if value is None else f"{float(value):.3f}"
 
@@ -646,11 +726,14 @@ def subject_report(
         rhythm.subsections.append((label, _rhythm_items(summ, expert_data, comparison)))
         features = ExpertFeatures.from_dict(expert_data) if expert_data else None
         expert_view.subsections.append((label, _expert_items(rel, summ, features)))
-        agreement.subsections.append((label, _agreement_items(comparison)))
+        agreement.subsections.append(
+            (label, _agreement_items(comparison)
+             + _shap_lrp_items(comparison, list(rel["ch_names"]))))
         if model in evaluate:
+            evaluation = read_json(evaluate[model])
             quality.subsections.append(
-                (model, _quality_items(read_json(evaluate[model]),
-                                       eog_flag_factor=eog_flag_factor)))
+                (model, _quality_items(evaluation, eog_flag_factor=eog_flag_factor)
+                 + _prototype_items(evaluation)))
     inputs: dict[str, Any] = {"qc summary": qc_json, "qc figure": qc_png,
                               "baselines": baselines}
     for kind, paths in (("metrics", metrics), ("history", history),

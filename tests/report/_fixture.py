@@ -67,5 +67,6 @@ def make_subject_outputs(root: Path, subject_number: int = 1, *,
                           perturbation_repeats=2, seed=seed)
     pipeline.evaluate_step(p["epochs"], p["model"], out_json=p["evaluate"],
                            methods=("lrp", "gradient"), composites=("epsilon_plus_flat",),
-                           max_trials=8, n_steps=5, device="cpu", seed=seed)
+                           max_trials=8, n_steps=5, prototype_steps=30, device="cpu",
+                           seed=seed)
     return p

@@ -13,7 +13,7 @@ import pytest
 
 from eegxai._io import read_json, write_json
 from eegxai.report import group_report, subject_report
-from eegxai.report.readings import readings
+from eegxai.report.readings import prototype_reading, readings, shap_lrp_reading
 
 from ._fixture import DATASET, MODEL, SUBJECT, make_subject_outputs
 
@@ -29,6 +29,8 @@ SUBJECT_FIGURES = [
     "ERD/ERS maps", "Relevance time course next to the ERD time course",
     "CSP patterns next to channel relevance", "Perturbation curves",
     "Model-randomization sanity check",
+    "SHAP (band-power LDA) vs LRP (ConvNet), channel × band",
+    "Class prototypes by activation maximization",
 ]
 
 
@@ -182,6 +184,60 @@ def test_missing_optional_input_is_flagged_not_fatal(outputs, tmp_path):
     text = _parse(out).all_text
     assert "CSP vs relevance: not available" in text
     assert "ERD/ERS maps" in text
+
+
+def test_evaluate_step_writes_prototypes(outputs):
+    proto = read_json(outputs["evaluate"])["prototypes"]
+    assert proto["ch_names"] == ["C3", "Cz", "C4"] and proto["n_steps"] == 30
+    assert set(proto["kinds"]) == {"l2", "prior"}
+    n_classes = len(proto["class_names"])
+    for kind, entry in proto["kinds"].items():
+        assert "error" not in entry, (kind, entry.get("error"))
+        assert np.shape(entry["prob"]) == (n_classes,)
+        assert np.all((np.asarray(entry["prob"]) >= 0) & (np.asarray(entry["prob"]) <= 1))
+        assert np.shape(entry["channel_rms"]) == (n_classes, 3)
+        assert np.shape(entry["psd"]) == (n_classes, 3, len(entry["freqs"]))
+        assert max(entry["freqs"]) <= 45.0
+        assert np.shape(entry["lateralization"]) == (n_classes, len(entry["bands"]))
+
+
+def test_subject_report_shows_shap_lrp_and_prototypes(outputs, report):
+    text = _parse(report).all_text
+    entry = read_json(outputs["compare"])["shap_lrp"]
+    assert shap_lrp_reading(entry) in text
+    proto = read_json(outputs["evaluate"])["prototypes"]
+    for kind, e in proto["kinds"].items():
+        assert prototype_reading(kind, e, proto["class_names"]) in text
+    for expected in ("Spearman ρ of the mean |maps|", "SHAP–LRP agreement",
+                     "p(class | prototype)", "LI mu (C3 vs C4)"):
+        assert expected in text, expected
+
+
+def test_missing_shap_lrp_and_prototypes_are_flagged(outputs, tmp_path):
+    comparison = read_json(outputs["compare"])
+    del comparison["shap_lrp"]  # compare results of an older run
+    evaluation = read_json(outputs["evaluate"])
+    del evaluation["prototypes"]
+    p = dict(outputs, compare=tmp_path / "compare.json", evaluate=tmp_path / "evaluate.json")
+    write_json(p["compare"], comparison)
+    write_json(p["evaluate"], evaluation)
+    text = _parse(_subject_report(p, tmp_path / "old.html")).all_text
+    assert "SHAP (band-power LDA) vs LRP (ConvNet), channel × band: not available" in text
+    assert "'shap_lrp' entry" in text and "'prototypes' entry" in text
+    assert "Class prototypes by activation maximization: not available" in text
+    assert "Perturbation curves" in text and "Agreement with expert features" in text
+    # a model without DFT-LRP, and a prototype kind that failed (text escaped)
+    comparison["shap_lrp"] = None
+    evaluation = read_json(outputs["evaluate"])
+    evaluation["prototypes"]["kinds"]["prior"] = {"prior": "gaussian", "error": EVIL}
+    write_json(p["compare"], comparison)
+    write_json(p["evaluate"], evaluation)
+    out = _subject_report(p, tmp_path / "none.html")
+    text = _parse(out).all_text
+    assert "not computed for this model" in text
+    assert f"prior prototype: not available ({EVIL})" in text
+    assert EVIL not in out.read_text(encoding="utf-8")
+    assert "Prototype class probability and lateralization" in text  # the l2 kind
 
 
 def test_report_write_is_atomic(outputs, tmp_path):

@@ -159,6 +159,8 @@ rule evaluate:
         composites=config["evaluate"]["composites"],
         max_trials=config["evaluate"]["max_trials"],
         eog_channels=config["evaluate"]["eog_channels"],
+        prototype_steps=config["evaluate"]["prototype_steps"],
+        prototype_lam=config["evaluate"]["prototype_lam"],
         device=config["training"]["device"],
         seed=config["seed"],
     threads: config["training"]["threads"]

@@ -1,4 +1,4 @@
-# Explanation quality: perturbation faithfulness and randomization sanity checks.
+# Explanation quality: perturbation faithfulness, randomization sanity checks, prototypes.
 from eegxai._workflow import workflow_step
 
 with workflow_step(snakemake.log[0]):
@@ -12,6 +12,8 @@ with workflow_step(snakemake.log[0]):
         composites=snakemake.params.composites,
         max_trials=snakemake.params.max_trials,
         eog_channels=snakemake.params.eog_channels,
+        prototype_steps=snakemake.params.prototype_steps,
+        prototype_lam=snakemake.params.prototype_lam,
         device=snakemake.params.device,
         seed=snakemake.params.seed,
     )
