@@ -1,35 +1,38 @@
 #!/usr/bin/env bash
-# Run the .test study's sim2b dataset on the local one-node SLURM cluster
-# (.ci/slurm.sh) through config/profiles/slurm, and compare its result JSONs
-# with a local run of the same study (provenance aside).
+# Run the .test study (both datasets: simulated 2b and real EEGMMIDB S001) on the
+# local one-node SLURM cluster (.ci/slurm.sh) through config/profiles/slurm, and
+# compare its result JSONs/CSVs with a local run of the same study (provenance aside).
 #
-#   .ci/slurm_study.sh [REFERENCE_DIR]
+#   .ci/slurm_study.sh [REFERENCE_DIR] [DATASET ...]
 #
 # REFERENCE_DIR: a finished local run to compare with (default .test, which
-# `make test` has just run); when it has no sim2b results, the study is run
-# locally first. Only sim2b: under SLURM every job pays for a Python start and
-# status polling, and the whole .test study (with EEGMMIDB) takes 25+ minutes
-# on a 2-core machine.
+# `make test` has just run); when it has no results, the study is run locally
+# first. DATASET: restrict the study to these datasets (default: all of .test's).
+# On an idle 2-core machine the whole study takes a few minutes under SLURM; on a
+# shared one every job's Python start and status polling make it much slower.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
 reference="${1:-.test}"
+shift || true
+datasets="$*"
 work="${EEGXAI_SLURM_WORK:-$(mktemp -d /tmp/eegxai-slurm-study.XXXXXX)}"
 snakemake=("$repo/.venv/bin/snakemake" --snakefile "$repo/workflow/Snakefile")
 
 .ci/slurm.sh start
 eval "$(.ci/slurm.sh env)"
 
-# the .test study, sim2b only
+# the .test study (EEG part), optionally restricted to some datasets
 mkdir -p "$work/config"
-"$repo/.venv/bin/python" - "$repo/.test/config/config.yaml" "$work/config/config.yaml" <<'PY'
+"$repo/.venv/bin/python" - "$repo/.test/config/config.yaml" "$work/config/config.yaml" $datasets <<'PY'
 import sys, yaml
 config = yaml.safe_load(open(sys.argv[1]))
-config["datasets"] = {"sim2b": config["datasets"]["sim2b"]}
+keep = sys.argv[3:] or list(config["datasets"])
+config["datasets"] = {name: config["datasets"][name] for name in keep}
 yaml.safe_dump(config, open(sys.argv[2], "w"), sort_keys=False)
 PY
 
-if ! ls "$reference"/results/metrics/sim2b/*/*.json >/dev/null 2>&1; then
+if ! ls "$reference"/results/metrics/*/*/*.json >/dev/null 2>&1; then
     reference="$work-local"
     echo "slurm_study: local reference run in $reference"
     mkdir -p "$reference"
