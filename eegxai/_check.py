@@ -117,3 +117,18 @@ def check_random_state(seed: int | np.random.Generator | None) -> np.random.Gene
         f"'seed' must be an int, a numpy Generator or None, but got "
         f"{type(seed).__name__} ({seed!r}) instead."
     )
+
+
+def check_kwargs(kwargs: dict, defaults: dict, *, owner: str) -> dict:
+    """Reject keyword arguments not in ``defaults``; return ``defaults`` updated.
+
+    ``owner`` names what takes them in the message, e.g. ``"method 'lrp'"``.
+    """
+    unknown = sorted(set(kwargs) - set(defaults))
+    if unknown:
+        names = ", ".join(repr(k) for k in defaults) or "none"
+        raise TypeError(
+            f"Invalid keyword argument {unknown[0]!r} for {owner}. "
+            f"Accepted keyword arguments are {names}."
+        )
+    return {**defaults, **kwargs}

@@ -49,7 +49,7 @@ from zennit.composites import LayerMapComposite
 from zennit.rules import ReLUDeconvNet, ReLUGuidedBackprop
 from zennit.types import Activation
 
-from .._check import check_option, validate_type
+from .._check import check_kwargs, check_option, validate_type
 from .._device import resolve_device
 from ._core import (
     Batch,
@@ -347,14 +347,7 @@ def _check_method_kwargs(method: str, composite: str, kwargs: dict) -> dict:
         check_option("composite", composite, COMPOSITES)
         return check_rule_kwargs(composite, kwargs)
     spec = REGISTRY[method]
-    unknown = sorted(set(kwargs) - set(spec.params))
-    if unknown:
-        names = ", ".join(repr(k) for k in spec.params) or "none"
-        raise TypeError(
-            f"Invalid keyword argument {unknown[0]!r} for method {method!r}. "
-            f"Accepted keyword arguments are {names}."
-        )
-    merged = {**spec.params, **kwargs}
+    merged = check_kwargs(kwargs, spec.params, owner=f"method {method!r}")
     return spec.check(merged) if spec.check is not None else merged
 
 

@@ -44,6 +44,7 @@ from zennit.core import Composite
 from zennit.types import Activation, AvgPool, BatchNorm, MaxPool
 from zennit.types import Linear as LinearTypes
 
+from .._check import check_kwargs
 from .rules import (
     CONSERVING_RULES,
     ActivationPass,
@@ -411,14 +412,7 @@ class RuleComposite(Composite):
 def check_rule_kwargs(composite: str, rule_kwargs: dict) -> dict:
     """Validate ``rule_kwargs`` for ``composite``; return them with defaults."""
     spec = COMPOSITES[composite]
-    unknown = sorted(set(rule_kwargs) - set(spec.params))
-    if unknown:
-        allowed = ", ".join(repr(k) for k in spec.params) or "none"
-        raise TypeError(
-            f"Invalid keyword argument {unknown[0]!r} for composite {composite!r}. "
-            f"Accepted keyword arguments are {allowed}."
-        )
-    merged = {**spec.params, **rule_kwargs}
+    merged = check_kwargs(rule_kwargs, spec.params, owner=f"composite {composite!r}")
     missing = [k for k, v in merged.items() if v is None]
     if missing:
         raise TypeError(

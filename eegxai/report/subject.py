@@ -294,6 +294,36 @@ def figures_time_course(course: dict):
     return fig
 
 
+def _spectrum_grid(summary: dict, entry: str, what: str, *, keys=None,
+                   ylabel: str | None = None):
+    """One relevance-spectrum panel per subset ("all", then each class) holding ``entry``.
+
+    Returns the figure and the subset names shown; raises ValueError (shown as a
+    flag by :func:`_guarded`) when no subset has the entry.
+    """
+    import matplotlib.pyplot as plt
+
+    from ..analysis import plot_relevance_spectrum
+
+    subsets = summary["subsets"]
+    names = [k for k in ("all", *summary.get("class_names", []))
+             if subsets.get(k, {}).get(entry)]
+    if not names:
+        raise ValueError(f"the relevance summary has no {what} "
+                         "(method other than LRP or no temporal first layer)")
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.2),
+                             layout="constrained", squeeze=False, sharey=True)
+    extra = {} if keys is None else {"keys": keys}
+    for ax, k in zip(axes[0], names, strict=True):
+        spectrum = subsets[k][entry]
+        plot_relevance_spectrum(
+            spectrum, ax=ax,
+            title=f"{k} (peak {spectrum.get('peak_freq', float('nan')):.1f} Hz)", **extra)
+        if ylabel is not None:
+            ax.set_ylabel(ylabel)
+    return fig, names
+
+
 def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
     items: list[dict] = []
     subsets = summary["subsets"]
@@ -303,22 +333,8 @@ def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
         # Beside the first-layer spectrum, not instead of it: on simulated
         # 64-channel subjects it follows the 1/f background of the many
         # channels (docs/explain.md, benchmarks/ground_truth_rates.py).
-        import matplotlib.pyplot as plt
-
-        from ..analysis import plot_relevance_spectrum
-
-        keys = [k for k in ("all", *summary.get("class_names", []))
-                if subsets.get(k, {}).get("frequency_relevance")]
-        if not keys:
-            raise ValueError("the relevance summary has no DFT-LRP spectrum "
-                             "(method other than LRP or no temporal first layer)")
-        fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2),
-                                 layout="constrained", squeeze=False, sharey=True)
-        for ax, k in zip(axes[0], keys, strict=True):
-            s = subsets[k]["frequency_relevance"]
-            plot_relevance_spectrum(s, keys=("mean",), ax=ax,
-                                    title=f"{k} (peak {s['peak_freq']:.1f} Hz)")
-            ax.set_ylabel("relevance per bin")
+        fig, keys = _spectrum_grid(summary, "frequency_relevance", "DFT-LRP spectrum",
+                                   keys=("mean",), ylabel="relevance per bin")
         resolution = subsets[keys[0]]["frequency_relevance"]["resolution"]
         return figure_item(
             fig, "Relevance of the input frequencies (DFT-LRP)",
@@ -328,20 +344,7 @@ def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
             "Peak searched in 4–40 Hz. Shaded: mu (8–13 Hz) and beta (13–30 Hz).")
 
     def first_layer():
-        import matplotlib.pyplot as plt
-
-        from ..analysis import plot_relevance_spectrum
-
-        keys = [k for k in ("all", *summary.get("class_names", []))
-                if subsets.get(k, {}).get("first_layer")]
-        if not keys:
-            raise ValueError("the relevance summary has no first-layer spectrum "
-                             "(method other than LRP or no temporal first layer)")
-        fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2),
-                                 layout="constrained", squeeze=False, sharey=True)
-        for ax, k in zip(axes[0], keys, strict=True):
-            plot_relevance_spectrum(subsets[k]["first_layer"], ax=ax,
-                                    title=f"{k} (peak {subsets[k]['first_layer'].get('peak_freq', float('nan')):.1f} Hz)")
+        fig, keys = _spectrum_grid(summary, "first_layer", "first-layer spectrum")
         return figure_item(
             fig, "First-layer filter responses weighted by relevance",
             "Frequency responses (gain) of the first-layer temporal FIR filters, each "
