@@ -617,6 +617,7 @@ def pretrain_step(
     out_history: str | os.PathLike,
     out_json: str | os.PathLike,
     align: bool = True,
+    valid_by: str = "subject",
     seed: int = 0,
     threads: int | None = None,
     **training: Any,
@@ -637,6 +638,8 @@ def pretrain_step(
         epoch (the quantity a configuration choice may look at).
     align : bool
         Euclidean alignment per source subject.
+    valid_by : {"subject", "trial"}
+        Early stopping on held-out source subjects or on pooled trials.
     seed, threads
         Seed of :func:`eegxai.training.fit_model`; torch CPU threads.
     **training
@@ -651,13 +654,16 @@ def pretrain_step(
         torch.set_num_threads(int(threads))
     data = _subject_arrays(epochs_paths)
     net, history, build_args = pretrain(
-        [(X, y) for X, y, _ in data], model=model, align=align, seed=seed,
-        progress=False, **training)
+        [(X, y) for X, y, _ in data], model=model, align=align, valid_by=valid_by,
+        seed=seed, progress=False, **training)
     save_model(out_model, net.cpu(), build_args)
     history.assign(fold=0)[["fold", *history.columns]].to_csv(out_history, index=False)
     best = history[history["epoch"] == history.attrs["best_epoch"]].iloc[0]
     result = {
         "model": model, "sources": list(sources), "align": bool(align),
+        "valid_by": valid_by,
+        "valid_sources": sorted({str(sources[i]) for i in _valid_subjects(
+            history.attrs["valid_idx"], [len(y) for _, y, _ in data])}),
         "n_trials": int(sum(len(y) for _, y, _ in data)),
         "best_epoch": int(history.attrs["best_epoch"]),
         "valid_loss": float(best["valid_loss"]),
@@ -667,6 +673,12 @@ def pretrain_step(
     }
     write_json(out_json, result)
     return result
+
+
+def _valid_subjects(valid_idx, n_trials: Sequence[int]) -> list[int]:
+    """Positions of the sources whose trials are in ``valid_idx`` (pooled order)."""
+    owner = np.repeat(np.arange(len(n_trials)), n_trials)
+    return sorted(set(owner[np.asarray(valid_idx, dtype=int)].tolist()))
 
 
 def finetune_step(

@@ -252,9 +252,9 @@ def splits_from_config(
 
 
 def train_valid_split(
-    y: Any, valid_fraction: float, seed: int
+    y: Any, valid_fraction: float, seed: int, groups: Any | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Stratified train/validation split of a TRAINING fold (for early stopping).
+    """Train/validation split of a TRAINING fold (for early stopping).
 
     Parameters
     ----------
@@ -264,6 +264,12 @@ def train_valid_split(
         Fraction held out for validation, in [0, 1). 0 returns no validation set.
     seed : int
         Seed of the split.
+    groups : array-like, shape (n_train,) | None
+        None: a split stratified by class. Otherwise the group (e.g. the subject)
+        of every trial: ``ceil(valid_fraction * n_groups)`` whole groups, drawn
+        with ``seed``, are held out, so validation measures generalization to
+        unseen groups (cross-subject pre-training). At least one group is kept
+        for fitting.
 
     Returns
     -------
@@ -277,6 +283,8 @@ def train_valid_split(
     all_idx = np.arange(len(y), dtype=np.int64)
     if valid_fraction == 0:
         return all_idx, np.empty(0, dtype=np.int64)
+    if groups is not None:
+        return _group_valid_split(y, np.asarray(groups), valid_fraction, seed)
     n_classes = len(np.unique(y))
     n_valid = int(np.ceil(valid_fraction * len(y)))
     if n_valid < n_classes or len(y) - n_valid < n_classes:
@@ -288,3 +296,25 @@ def train_valid_split(
         all_idx, test_size=valid_fraction, stratify=y, random_state=int(seed)
     )
     return np.sort(fit_idx), np.sort(valid_idx)
+
+
+def _group_valid_split(
+    y: np.ndarray, groups: np.ndarray, valid_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hold out whole groups (see :func:`train_valid_split`)."""
+    if groups.shape != y.shape:
+        raise ValueError(
+            f"'groups' must have one entry per trial, shape {y.shape}, but got shape "
+            f"{groups.shape}."
+        )
+    labels = np.unique(groups)
+    if len(labels) < 2:
+        raise ValueError(
+            f"'groups' must hold at least 2 groups to hold whole groups out for "
+            f"validation, but got {len(labels)}: {labels.tolist()}."
+        )
+    n_valid = min(int(np.ceil(valid_fraction * len(labels))), len(labels) - 1)
+    held = np.random.default_rng(int(seed)).choice(labels, size=n_valid, replace=False)
+    is_valid = np.isin(groups, held)
+    all_idx = np.arange(len(y), dtype=np.int64)
+    return all_idx[~is_valid], all_idx[is_valid]

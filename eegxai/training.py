@@ -293,6 +293,7 @@ def fit_model(
     model_kwargs: Mapping[str, Any] | None = None,
     init_model: nn.Module | None = None,
     augmentation: Sequence[str] | None = None,
+    valid_groups: Any | None = None,
 ) -> tuple[nn.Module, pd.DataFrame, dict]:
     """Train a ConvNet on the trials of one training fold.
 
@@ -311,8 +312,9 @@ def fit_model(
     lr, weight_decay : float | None
         AdamW parameters; None uses :data:`DEFAULT_OPTIM` of the model.
     valid_fraction : float
-        Stratified fraction of ``X_train`` held out for early stopping; 0 trains
-        on all trials for ``n_epochs`` (no early stopping).
+        Stratified fraction of ``X_train`` held out for early stopping (of the
+        groups, with ``valid_groups``); 0 trains on all trials for ``n_epochs``
+        (no early stopping).
     patience : int
         Stop after this many epochs without a lower validation loss.
     cropped : bool
@@ -334,6 +336,10 @@ def fit_model(
     augmentation : sequence of str | None
         Names of :data:`eegxai.augmentation.AUGMENTATIONS` applied to every
         training mini-batch (never to validation trials).
+    valid_groups : array-like, shape (n_epochs,) | None
+        Group (subject) of every trial: whole groups are held out for early
+        stopping (:func:`eegxai.splits.train_valid_split`), as cross-subject
+        pre-training needs. None: a stratified split of the trials.
 
     Returns
     -------
@@ -351,7 +357,8 @@ def fit_model(
     X, y, p = _check_fit_args(X_train, y_train, model, n_epochs, batch_size, patience,
                               seed, cropped, lr, weight_decay, n_classes)
     dev = resolve_device(device)
-    fit_idx, valid_idx = train_valid_split(y, valid_fraction, p["seed"])
+    fit_idx, valid_idx = train_valid_split(y, valid_fraction, p["seed"],
+                                           groups=valid_groups)
     with seeded(p["seed"]):
         net, build_args = _initial_model(model, X, p["n_classes"], cropped,
                                          model_kwargs, init_model)
@@ -380,6 +387,7 @@ def fit_model(
             "cropped": cropped,
             "seed": p["seed"],
             "augmentation": list(augmentation or []),
+            "valid_by": "trial" if valid_groups is None else "group",
             "init_model": init_model is not None,
             "device": str(dev),
         },

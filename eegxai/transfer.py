@@ -8,8 +8,11 @@ is pre-trained on ALL trials of the subjects of the OTHER groups
 (:func:`pretrain`); it serves every target subject of its group. So with 12
 subjects and 3 groups, 3 pre-trainings replace 12 leave-one-subject-out ones, and
 a target's trials (test folds included) never reach its pre-trained model.
-Early stopping of pre-training uses a stratified share of the pooled source
-trials (:func:`eegxai.splits.train_valid_split`).
+Early stopping of pre-training holds out whole source SUBJECTS (``valid_by=
+"subject"``, the default: ``ceil(valid_fraction * n_sources)`` of them, seeded),
+so it stops when generalization to unseen subjects stops improving; a stratified
+share of the pooled trials (``valid_by="trial"``) stops on how well the sources
+are memorised instead (:func:`eegxai.splits.train_valid_split`).
 
 For a target (:func:`transfer_subject`), on the target's own folds (the same
 folds as within-subject training and every baseline,
@@ -52,7 +55,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ._check import check_array, validate_type
+from ._check import check_array, check_option, validate_type
 from ._io import provenance, write_json
 from .metrics import decoding_metrics, mean_over_folds
 from .models import save_model
@@ -186,6 +189,7 @@ def pretrain(
     *,
     model: str = "shallow",
     align: bool = True,
+    valid_by: str = "subject",
     **fit_params: Any,
 ) -> tuple[nn.Module, pd.DataFrame, dict]:
     """Pre-train one ConvNet on the pooled trials of source subjects.
@@ -199,6 +203,9 @@ def pretrain(
         Which ConvNet.
     align : bool
         Euclidean-align each source subject with its own trials first.
+    valid_by : {"subject", "trial"}
+        Early stopping on held-out source subjects, or on a stratified share of
+        the pooled trials (see the module docstring).
     **fit_params
         Passed to :func:`eegxai.training.fit_model` (``n_epochs``, ``lr``,
         ``augmentation``, ``cropped``, ``seed``...).
@@ -212,11 +219,15 @@ def pretrain(
     from .training import fit_model
 
     validate_type(align, bool, "align")
+    check_option("valid_by", valid_by, ("subject", "trial"))
     if not sources:
         raise ValueError("'sources' is empty: pre-training needs source subjects.")
     X, y = _aligned_sources(sources, align)
+    groups = np.repeat(np.arange(len(sources)), [len(y_s) for _, y_s in sources])
     n_classes = int(y.max()) + 1
-    return fit_model(X, y, model=model, n_classes=n_classes, **fit_params)
+    return fit_model(X, y, model=model, n_classes=n_classes,
+                     valid_groups=groups if valid_by == "subject" else None,
+                     **fit_params)
 
 
 def _zero_shot_entry(k, y, test_idx, proba, n_classes) -> dict[str, Any]:

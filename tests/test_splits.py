@@ -103,6 +103,23 @@ def test_train_valid_split_is_stratified_subset_and_seeded():
         train_valid_split(np.array([0, 1, 0, 1]), 0.25, seed=0)
 
 
+def test_train_valid_split_by_group_holds_out_whole_groups():
+    y = np.tile([0, 1], 50)
+    groups = np.repeat(np.arange(10), 10)
+    fit, valid = train_valid_split(y, 0.2, seed=3, groups=groups)
+    held = set(groups[valid])
+    assert len(held) == 2 and not held & set(groups[fit])  # ceil(0.2 * 10) subjects
+    assert len(fit) + len(valid) == len(y)
+    np.testing.assert_array_equal(valid, train_valid_split(y, 0.2, 3, groups=groups)[1])
+    # a large fraction still keeps one group to fit on
+    fit, valid = train_valid_split(y[:20], 0.9, seed=0, groups=groups[:20])
+    assert len(set(groups[:20][fit])) == 1 and len(set(groups[:20][valid])) == 1
+    with pytest.raises(ValueError, match="at least 2 groups"):
+        train_valid_split(y[:10], 0.2, seed=0, groups=groups[:10])
+    with pytest.raises(ValueError, match="one entry per trial"):
+        train_valid_split(y, 0.2, seed=0, groups=groups[:5])
+
+
 def test_config_seed_reaches_kfold_unless_given():
     md, y = _metadata_mmidb()
     a = splits_from_config(md, y, {"kind": "kfold", "n_splits": 3}, seed=5)

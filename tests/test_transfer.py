@@ -83,6 +83,23 @@ def test_fold_alignment_equals_model_on_aligned_input(name):
                            predict_proba(net, Xa, device="cpu"), atol=1e-3)
 
 
+@pytest.mark.parametrize("valid_by", ["subject", "trial"])
+def test_pretrain_early_stopping_holds_out_whole_source_subjects(subjects, valid_by):
+    sources = [(X, y) for X, y, _ in subjects]  # 4 sources of 48 trials
+    _, history, _ = pretrain(sources, model="shallow", align=False, valid_by=valid_by,
+                             valid_fraction=0.25, n_epochs=1, seed=0, device="cpu",
+                             progress=False)
+    owner = np.repeat(np.arange(4), 48)
+    valid, fit = history.attrs["valid_idx"], history.attrs["fit_idx"]
+    if valid_by == "subject":  # one whole subject, none of its trials fitted
+        assert len(set(owner[valid])) == 1 and len(valid) == 48
+        assert not set(owner[valid]) & set(owner[fit])
+    else:  # a stratified 25 % of the pooled trials, from every subject
+        assert len(valid) == 48 and len(set(owner[valid])) == 4
+    with pytest.raises(ValueError, match="valid_by"):
+        pretrain(sources, valid_by="session", n_epochs=1, progress=False)
+
+
 def test_subject_groups_partition():
     groups = subject_groups(["sub-01", "sub-02", "sub-03", "sub-10", "sub-04"], 2)
     assert groups == [["sub-01", "sub-03", "sub-10"], ["sub-02", "sub-04"]]
@@ -211,6 +228,9 @@ def test_workflow_steps_write_the_files_the_rules_declare(subjects, tmp_path):
                             out_model=out["pt"], out_history=out["csv"],
                             out_json=out["json"], seed=1, n_epochs=2, device="cpu")
     assert summary["sources"] == ["2", "3", "4"] and summary["n_trials"] == 3 * 48
+    # early stopping on one held-out source subject (ceil(0.2 * 3)), not pooled trials
+    assert summary["valid_by"] == "subject" and len(summary["valid_sources"]) == 1
+    assert summary["params"]["valid_by"] == "group"
     assert read_json(out["json"])["valid_accuracy"] == summary["valid_accuracy"]
     files = {k: tmp_path / "ft" / f"m.{k}" for k in ("pt", "json", "csv")}
     metrics = finetune_step(

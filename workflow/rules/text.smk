@@ -72,7 +72,7 @@ rule text_train_svm:
     benchmark:
         "results/benchmarks/text_train_svm/{text_variant}.tsv"
     params:
-        svm=TEXT["svm"],
+        svm={**TEXT["svm"], "seed": TEXT["seed"]},
     threads: 1
     resources:
         mem_mb=4000,

@@ -32,6 +32,7 @@ if TRANSFER.get("enabled", False):
         params:
             sources=lambda wc: transfer_sources(wc.dataset, wc.group),
             align=TRANSFER.get("align", True),
+            valid_by=TRANSFER.get("valid_by", "subject"),
             training=lambda wc: transfer_training("pretrain", wc.model),
             seed=config["seed"],
         threads: config["training"]["threads"]

@@ -12,6 +12,7 @@ with workflow_step(snakemake.log[0]):
         out_history=snakemake.output.history,
         out_json=snakemake.output.summary,
         align=snakemake.params.align,
+        valid_by=snakemake.params.valid_by,
         seed=snakemake.params.seed,
         **snakemake.params.training,
     )
