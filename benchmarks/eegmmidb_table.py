@@ -7,7 +7,9 @@ then the mean, the number of subjects above the binomial chance level (p < 0.05,
 :func:`eegxai.metrics.chance_accuracy`), the issue's targets and the wall time per
 stage (Snakemake ``benchmark:`` files).
 
-Files read (a missing file is a blank cell)::
+The table, its counts and the explanation counts are computed by
+:mod:`eegxai.report.scheme_table` (also shown in the group report); this script
+prints them. Files read (a missing file is a blank cell)::
 
     results/metrics/{ds}/{sub}/{model}.json           within-subject, or fine-tuned
                                                       when its "scheme" says so
@@ -25,77 +27,43 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 from pathlib import Path
 
-import numpy as np
-
-from eegxai.metrics import chance_accuracy
-
-MODELS = ("shallow", "deep", "eegnet")
-
-
-def _read(path: Path) -> dict | None:
-    return json.loads(path.read_text()) if path.exists() else None
-
-
-def subject_rows(root: Path, dataset: str) -> dict[str, dict[str, dict]]:
-    """{subject: {column: metrics dict}} for every subject folder found."""
-    table: dict[str, dict[str, dict]] = {}
-    subjects = sorted({p.stem for p in (root / "baselines" / dataset).glob("*.json")}
-                      | {p.name for p in (root / "metrics" / dataset).glob("sub-*")}
-                      | {p.name for p in (root / "transfer" / dataset).glob("sub-*")})
-    for sub in subjects:
-        row: dict[str, dict] = {}
-        for model in MODELS:
-            main = _read(root / "metrics" / dataset / sub / f"{model}.json")
-            if main is not None:
-                scheme = main.get("scheme", "within")
-                row[f"{model} {'ft' if scheme == 'pretrained+finetuned' else 'within'}"] = main
-            for tag, scheme in (("within", "within"), ("zeroshot", "zs")):
-                m = _read(root / "transfer" / dataset / sub / f"{model}-{tag}.json")
-                if m is not None:
-                    row[f"{model} {scheme}"] = m
-        for path in (root / "baselines" / dataset / f"{sub}.json",
-                     root / "transfer" / dataset / sub / "baselines.json"):
-            b = _read(path)
-            for method, m in (b or {}).get("methods", {}).items():
-                row[method] = m
-        table[sub] = row
-    return table
+from eegxai._io import read_json
+from eegxai.report.scheme_table import (
+    MODELS,
+    SchemeTable,
+    explanation_counts,
+    read_decoding_results,
+    scheme_table,
+    study_files,
+)
 
 
-def _above(m: dict) -> bool:
-    cm = np.asarray(m["confusion_matrix"])
-    return float(np.trace(cm) / cm.sum()) > chance_accuracy(int(cm.sum()), len(cm))
-
-
-def print_table(table: dict[str, dict[str, dict]], dataset: str) -> dict[str, tuple]:
-    """Print the table; return {column: (mean accuracy, n above chance, n subjects)}."""
-    columns = sorted({c for row in table.values() for c in row},
-                     key=lambda c: (c.split()[0] not in MODELS, c))
+def print_table(table: SchemeTable, dataset: str) -> None:
+    """Print the table, its mean and the subjects above chance per column."""
+    columns = list(table.accuracy.columns)
     width = max([8, *map(len, columns)])
     print(f"\n== {dataset}: test accuracy (imagined trials; same folds for all) ==")
     print("subject  n_test " + " ".join(f"{c:>{width}}" for c in columns))
-    for sub, row in table.items():
-        n = next((m["n_trials"] for m in row.values() if "n_trials" in m), "")
-        cells = [f"{row[c]['accuracy']:.3f}{'*' if _above(row[c]) else ' '}"
-                 if c in row else "" for c in columns]
+    for sub, row in table.accuracy.iterrows():
+        n = "" if table.n_test.isna()[sub] else int(table.n_test[sub])
+        above = table.above_chance.loc[sub].fillna(False)
+        cells = [f"{row[c]:.3f}{'*' if above[c] else ' '}" if row.notna()[c] else ""
+                 for c in columns]
         print(f"{sub:8s} {n!s:>6} " + " ".join(f"{x:>{width}}" for x in cells))
-    summary = {}
-    for c in columns:
-        vals = [row[c] for row in table.values() if c in row]
-        summary[c] = (float(np.mean([m["accuracy"] for m in vals])),
-                      sum(_above(m) for m in vals), len(vals))
-    print("mean            " + " ".join(f"{summary[c][0]:>{width}.3f}" for c in columns))
-    print("above chance    " + " ".join(
-        f"{f'{summary[c][1]}/{summary[c][2]}':>{width}}" for c in columns))
+    s = table.summary
+    print("mean            " + " ".join(f"{s.loc[c, 'mean']:>{width}.3f}" for c in columns))
+    counts = [f"{s.loc[c, 'n_above_chance']}/{s.loc[c, 'n_subjects']}" for c in columns]
+    print("above chance    " + " ".join(f"{x:>{width}}" for x in counts))
     print("(* above the binomial chance level, p < 0.05, Combrisson & Jerbi 2015)")
-    return summary
 
 
-def print_targets(summary: dict[str, tuple]) -> None:
+def print_targets(table: SchemeTable) -> None:
     """The issue's targets for the study's models (fine-tuned when present)."""
+    s = table.summary
+    summary = {c: (float(s.loc[c, "mean"]), int(s.loc[c, "n_above_chance"]),
+                   int(s.loc[c, "n_subjects"])) for c in s.index}
     experts = {c: v for c, v in summary.items() if c.split()[0] not in MODELS}
     if not experts:
         return
@@ -118,32 +86,19 @@ def print_targets(summary: dict[str, tuple]) -> None:
                   f"{'MET' if mean >= csp[0] else 'NOT MET'} (diff {mean - csp[0]:+.3f})")
 
 
-def print_evidence(root: Path, dataset: str, table: dict[str, dict[str, dict]]) -> None:
+def print_evidence(root: Path, dataset: str, table: SchemeTable) -> None:
     """For the subjects a model decodes above chance: first-layer relevance spectrum
     peak in 8-30 Hz, and relevance lateralization relation to the ERD (compare step)."""
-    for model in MODELS:
-        decoded = [s for s, row in table.items()
-                   if any(c.split()[0] == model and c.split()[1] in ("ft", "within")
-                          and _above(m) for c, m in row.items())]
-        if not decoded:
+    comparisons = {(p.parent.name, p.stem): read_json(p)
+                   for p in (root / "compare" / dataset).glob("sub-*/*.json")
+                   if p.stem in MODELS}
+    for model, c in explanation_counts(table, comparisons).iterrows():
+        if not c["n_decoded"]:
             continue
-        peaks, relations = [], []
-        for sub in decoded:
-            summary = next(iter(sorted((root / "relevance" / dataset / sub).glob(
-                f"{model}-lrp.json"))), None)
-            if summary is not None:
-                first = json.loads(summary.read_text())["subsets"]["all"].get("first_layer")
-                if first:
-                    peaks.append(8.0 <= first["peak_freq"] <= 30.0)
-            cmp = _read(root / "compare" / dataset / sub / f"{model}.json")
-            lat = (cmp or {}).get("metrics", {}).get("lateralization_agreement")
-            if lat:
-                relations.append(lat.get("relation"))
-        print(f"{model}: {len(decoded)} subject(s) above chance; first-layer relevance "
-              f"spectrum peak in 8-30 Hz: {sum(peaks)}/{len(peaks)}; relevance vs ERD "
-              f"lateralization same/opposite/mixed: {relations.count('same')}/"
-              f"{relations.count('opposite')}/{relations.count('mixed')} "
-              f"(of {len(relations)} with a compare file)")
+        print(f"{model}: {c['n_decoded']} subject(s) above chance; first-layer relevance "
+              f"spectrum peak in 8-30 Hz: {c['peak_in_band']}/{c['n_peak']}; relevance vs "
+              f"ERD lateralization same/opposite/mixed: {c['same']}/{c['opposite']}/"
+              f"{c['mixed']} (of {c['n_lateralization']} with a compare file)")
 
 
 def print_stage_times(root: Path) -> None:
@@ -171,9 +126,9 @@ def main() -> None:
         {p.name for p in (args.results / "metrics").glob("*")}
         | {p.name for p in (args.results / "baselines").glob("*")})
     for dataset in datasets:
-        table = subject_rows(args.results, dataset)
-        summary = print_table(table, dataset)
-        print_targets(summary)
+        table = scheme_table(read_decoding_results(study_files(args.results, dataset)))
+        print_table(table, dataset)
+        print_targets(table)
         print_evidence(args.results, dataset, table)
     print_stage_times(args.results)
 

@@ -1,8 +1,11 @@
 """Group HTML report of one dataset: decoding and agreement over subjects.
 
 :func:`group_report` reads the per-subject metrics, baselines, agreement and
-relevance-summary files of every subject and writes one self-contained HTML
-page (:mod:`eegxai.report.html`).
+relevance-summary files of every subject (and the transfer study's files, when
+there are any) and writes one self-contained HTML page
+(:mod:`eegxai.report.html`). The group maps and their agreement numbers come
+from :mod:`eegxai.report.group_maps`, the decoding table of every training
+scheme and the explanation counts from :mod:`eegxai.report.scheme_table`.
 """
 
 from __future__ import annotations
@@ -12,9 +15,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .._io import read_json
 from . import figures
+from .group_maps import (
+    group_agreement,
+    group_channel_maps,
+    group_csp_patterns,
+    group_erds,
+)
 from .html import (
     Section,
     figure_item,
@@ -23,6 +33,12 @@ from .html import (
     table_item,
     text_item,
     write_page,
+)
+from .scheme_table import (
+    SchemeTable,
+    explanation_counts,
+    read_decoding_results,
+    scheme_table,
 )
 from .subject import METRIC_COLUMNS, _guarded, reference_rows
 
@@ -98,7 +114,8 @@ def _decoding_section(metric_data: list[dict], baseline_data: list[dict], *,
     return Section("decoding", "Decoding", items)
 
 
-def _agreement_section(comparisons: list[dict]) -> Section:
+def _agreement_section(comparisons: list[dict], counts=None) -> Section:
+    """Agreement over subjects; ``counts`` makes the explanation counts (or None)."""
     from ..compare import agreement_table
 
     table = agreement_table(comparisons)
@@ -120,6 +137,8 @@ def _agreement_section(comparisons: list[dict]) -> Section:
     items.append(table_item(["subject", "model", *metrics], rows,
                             title="Agreement per subject",
                             caption="Value (p against the metric's null model)."))
+    if counts is not None:
+        _guarded(items, "Explanation counts", lambda: _counts_item(counts()))
     return Section("agreement", "Agreement", items)
 
 
@@ -131,10 +150,7 @@ def _value_p(entry) -> str:
 
 def _relevance_section(summaries: list[dict]) -> Section:
     items: list[dict] = []
-    by_model: dict[str, list[dict]] = {}
-    for s in summaries:
-        by_model.setdefault(f"{s.get('model')} — {s.get('method')}", []).append(s)
-    for label, group in by_model.items():
+    for label, group in _by_model(summaries).items():
         def time_course(group=group, label=label):
             times = np.asarray(group[0]["times"])
             keys = ["all", *group[0].get("class_names", [])]
@@ -172,12 +188,6 @@ def _relevance_section(summaries: list[dict]) -> Section:
     return Section("relevance", "Grand-average relevance", items)
 
 
-def _zscored(values) -> np.ndarray:
-    v = np.asarray(values, float)
-    sd = v.std()
-    return (v - v.mean()) / sd if sd > 0 else v - v.mean()
-
-
 def _expert_files(compare: Sequence[str | os.PathLike]) -> dict[str, dict]:
     """The ``…-expert.json`` beside each agreement file, one per subject (any model)."""
     experts: dict[str, dict] = {}
@@ -190,40 +200,33 @@ def _expert_files(compare: Sequence[str | os.PathLike]) -> dict[str, dict]:
     return experts
 
 
-def _spatial_section(summaries: list[dict], experts: dict[str, dict]) -> Section:
-    """Group relevance maps per class beside group |CSP pattern| and ERD/ERS maps.
-
-    Every subject's channel relevance (per class) and the |pattern| of its class's
-    ERD component (:func:`eegxai.compare.csp_erd_components`, stored by the compare
-    step) are z-scored across channels, then averaged over subjects, so each subject
-    weighs alike whatever its scale. Group ERD/ERS maps are the mean percent over
-    subjects; outlined: points inside a significant cluster in at least half of
-    the subjects.
-    """
-    from ..expert.erds import ERDSResult, plot_erds_maps
-
-    items: list[dict] = []
+def _by_model(summaries: list[dict]) -> dict[str, list[dict]]:
     by_model: dict[str, list[dict]] = {}
     for s in summaries:
         by_model.setdefault(f"{s.get('model')} — {s.get('method')}", []).append(s)
+    return by_model
+
+
+def _spatial_section(summaries: list[dict], experts: dict[str, dict], *,
+                     n_permutations: int = 1000, seed: int = 0) -> Section:
+    """Group relevance maps per class beside group |CSP pattern| and ERD/ERS maps.
+
+    Then the agreement of those group maps (:mod:`eegxai.report.group_maps`).
+    """
+    from ..expert.erds import plot_erds_maps
+
+    items: list[dict] = []
+    by_model = _by_model(summaries)
     for label, group in by_model.items():
         def maps(group=group, label=label):
             ch_names = list(group[0]["ch_names"])
-            classes = [c for c in group[0].get("class_names", [])
-                       if all(s["subsets"].get(c, {}).get("n_trials") for s in group)]
-            relevance = {c: np.mean([_zscored(s["subsets"][c]["channel_relevance"])
-                                     for s in group], axis=0) for c in classes}
-            patterns = []
-            for c in classes:
-                rows = [_zscored(np.abs(np.asarray(e["csp_patterns"])[e["csp_components"][c]]))
-                        for e in experts.values()
-                        if e.get("csp_patterns") is not None and e.get("csp_components")]
-                if not rows:
-                    raise ValueError("no CSP patterns in the expert files")
-                patterns.append(np.mean(rows, axis=0))
+            relevance = group_channel_maps(group)
+            classes = list(relevance)
+            patterns = group_csp_patterns(list(experts.values()), classes)
             fig = figures.plot_csp_vs_relevance(
-                np.asarray(patterns), relevance, {c: k for k, c in enumerate(classes)},
-                ch_names, topomap=len(ch_names) >= 16)
+                np.asarray([patterns[c] for c in classes]), relevance,
+                {c: k for k, c in enumerate(classes)}, ch_names,
+                topomap=len(ch_names) >= 16)
             return figure_item(
                 fig, f"Group relevance vs group CSP pattern per class — {label}",
                 f"Mean over {len(group)} subject(s) of z-scored channel relevance "
@@ -232,29 +235,98 @@ def _spatial_section(summaries: list[dict], experts: dict[str, dict]) -> Section
         _guarded(items, f"Group spatial maps ({label})", maps)
 
     def erds():
-        results = [ERDSResult.from_dict(e["erds"]) for e in experts.values() if e.get("erds")]
-        if not results:
-            raise ValueError("no ERD/ERS maps in the expert files")
-        shapes = {r.percent.shape for r in results}
-        if len(shapes) != 1:
-            raise ValueError(f"ERD/ERS maps differ in shape between subjects: {shapes}")
-        first = results[0]
-        half = len(results) / 2
-        mean = ERDSResult(
-            freqs=first.freqs, times=first.times, ch_names=first.ch_names,
-            class_names=first.class_names,
-            percent=np.mean([r.percent for r in results], axis=0),
-            mask_ers=np.sum([r.mask_ers for r in results], axis=0) >= half,
-            mask_erd=np.sum([r.mask_erd for r in results], axis=0) >= half,
-            n_trials=list(np.sum([r.n_trials for r in results], axis=0)),
-            params=first.params)
-        picks = [c for c in ("C3", "Cz", "C4") if c in first.ch_names] or None
+        mean = group_erds(list(experts.values()))
+        picks = [c for c in ("C3", "Cz", "C4") if c in mean.ch_names] or None
         return figure_item(
             plot_erds_maps(mean, picks=picks), "Group ERD/ERS maps",
-            f"Mean ERD/ERS (% of baseline power) over {len(results)} subject(s); "
+            f"Mean ERD/ERS (% of baseline power) over {len(experts)} subject(s); "
             "outlined: in a significant cluster for at least half of the subjects.")
     _guarded(items, "Group ERD/ERS maps", erds)
+    _guarded(items, "Agreement of the group maps", lambda: _group_agreement_item(
+        by_model, list(experts.values()), n_permutations=n_permutations, seed=seed))
     return Section("spatial", "Group maps: relevance, CSP, ERD/ERS", items)
+
+
+def _group_agreement_item(by_model: dict[str, list[dict]], experts: list[dict], *,
+                          n_permutations: int, seed: int) -> dict:
+    rows = []
+    for label, group in by_model.items():
+        for metric, m in group_agreement(group, experts, n_permutations=n_permutations,
+                                         seed=seed).items():
+            rows.append((label, metric, m["value"], m["null_mean"], m["null_p95"],
+                         m["p_value"], m["null"]))
+    if not rows:
+        raise ValueError("no group map has its expert counterpart")
+    return table_item(
+        ["model — method", "metric", "value", "null mean", "null p95", "p", "null"], rows,
+        title="Agreement of the group maps with their chance levels",
+        caption="The subject reports' metrics (eegxai.compare) on the group maps: "
+                "spatial Pearson r of the group mean |relevance| with the group |CSP "
+                "pattern| of each class (null: shuffled channels), lateralization "
+                "agreement of the group relevance with the group ERD in 8–30 Hz, "
+                "0.5–2.5 s (null: all sign flips; with 2 classes p ≥ 0.25), mu + beta "
+                "share of the group first-layer spectrum (null: circular frequency "
+                "shifts), and Pearson r of the group relevance time course with the "
+                "group ERD strength (null: circular time shifts). Group maps are "
+                "means over subjects of z-scored maps.")
+
+
+def _explanation_counts(paths: Sequence[str | os.PathLike], comparisons: list[dict],
+                        compare: Sequence[str | os.PathLike]):
+    """:func:`~eegxai.report.scheme_table.explanation_counts` of the study's files."""
+    table = scheme_table(read_decoding_results(paths))
+    keyed = {(str(c.get("subject") or Path(p).parent.name),
+              str(c.get("model") or Path(p).stem)): c
+             for c, p in zip(comparisons, compare, strict=True)}
+    return explanation_counts(table, keyed, models=list(dict.fromkeys(m for _, m in keyed)))
+
+
+def _scheme_section(paths: Sequence[str | os.PathLike]) -> Section:
+    """Decoding table of the transfer study: every decoder under every scheme."""
+    items: list[dict] = []
+    _guarded(items, "Test accuracy per subject, decoder and scheme",
+             lambda: _scheme_item(scheme_table(read_decoding_results(paths))))
+    return Section("transfer", "Decoding by training scheme", items)
+
+
+def _scheme_item(table: SchemeTable) -> dict:
+    columns = list(table.accuracy.columns)
+    rows = []
+    for sub, acc in table.accuracy.iterrows():
+        above = table.above_chance.loc[sub].fillna(False)
+        n = table.n_test[sub]
+        rows.append([sub, None if n is pd.NA else int(n), table.chance[sub],
+                     *(None if np.isnan(acc[c]) else f"{acc[c]:.3f}{'*' if above[c] else ''}"
+                       for c in columns)])
+    s = table.summary
+    rows.append(["mean", None, None, *s["mean"].tolist()])
+    rows.append(["above chance", None, None,
+                 *(f"{s.loc[c, 'n_above_chance']}/{s.loc[c, 'n_subjects']}"
+                   for c in columns)])
+    caption = ("Test accuracy on the same test trials: ConvNets trained within "
+               "subject (within), pre-trained on the other subjects and fine-tuned "
+               "(ft), pre-trained only (zs, zero-shot), and the expert baselines. "
+               "* and 'above chance': pooled test accuracy at or above the binomial "
+               f"chance level (p ≤ {table.alpha:g}, Combrisson & Jerbi 2015) for the "
+               "subject's number of test trials; – : no result file.")
+    return table_item(["subject", "test trials", "chance level", *columns], rows,
+                      title="Test accuracy per subject, decoder and scheme",
+                      caption=caption)
+
+
+def _counts_item(counts) -> dict:
+    return table_item(
+        ["model", "decoded above chance", "first-layer peak in 8–30 Hz",
+         "lateralization same / opposite / mixed"],
+        [(model, c["n_decoded"], f"{c['peak_in_band']}/{c['n_peak']}",
+          f"{c['same']}/{c['opposite']}/{c['mixed']} (of {c['n_lateralization']})")
+         for model, c in counts.iterrows()],
+        title="What the explanations show for the subjects decoded above chance",
+        caption="Subjects whose explained model (fine-tuned when the study transfers) "
+                "is above binomial chance; of them, how many have the first-layer "
+                "relevance spectrum peak (peak_distance_first_layer) in 8–30 Hz, and "
+                "how the relevance lateralization relates to the ERD lateralization "
+                "for every class (lateralization_agreement).")
 
 
 def group_report(
@@ -265,9 +337,12 @@ def group_report(
     baselines: Sequence[str | os.PathLike],
     compare: Sequence[str | os.PathLike],
     summary: Sequence[str | os.PathLike],
+    transfer: Sequence[str | os.PathLike] = (),
     config: Mapping | None = None,
     reference: str | None = None,
     simulated: bool = False,
+    n_permutations: int = 1000,
+    seed: int = 0,
 ) -> Path:
     """Write the group HTML report of one dataset.
 
@@ -285,12 +360,21 @@ def group_report(
         Agreement JSON of every (subject, model).
     summary : sequence of path-like
         Relevance summary JSON (primary method) of every (subject, model).
+    transfer : sequence of path-like
+        Transfer-study files of every subject (``results/transfer/{dataset}/
+        {subject}/{model}-within.json``, ``…-zeroshot.json``, ``baselines.json``);
+        when any exists, a decoding table of every scheme
+        (:mod:`eegxai.report.scheme_table`) is shown. Missing files are blank cells.
     config : mapping | None
         Study configuration, shown under provenance.
     reference : "bci_iv_2b" | None
         Published numbers to show beside ours.
     simulated : bool
         Simulated data (no per-subject reference numbers).
+    n_permutations : int
+        Null sample size of each agreement metric of the group maps.
+    seed : int
+        Seed of those nulls.
 
     Returns
     -------
@@ -304,18 +388,24 @@ def group_report(
     baseline_data = [read_baselines(p) for p in baselines]
     comparisons = [read_comparison(p) for p in compare]
     summaries = [read_summary(p) for p in summary]
+    transfer = [p for p in transfer if Path(p).is_file()]
     subjects = sorted({str(m.get("subject")) for m in metric_data})
     inputs = {}
     for kind, paths in (("metrics", metrics), ("baselines", baselines),
-                        ("compare", compare), ("relevance summary", summary)):
+                        ("compare", compare), ("relevance summary", summary),
+                        ("transfer", transfer)):
         inputs.update({f"{kind} {i + 1}": p for i, p in enumerate(paths)})
     recorded = metric_data[0].get("provenance") if metric_data else None
+    decoding = [*metrics, *transfer, *baselines]
     sections = [
         _decoding_section(metric_data, baseline_data, reference=reference,
                           simulated=simulated),
-        _agreement_section(comparisons),
+        *([_scheme_section(decoding)] if transfer else []),
+        _agreement_section(comparisons, lambda: _explanation_counts(
+            decoding, comparisons, compare)),
         _relevance_section(summaries),
-        _spatial_section(summaries, _expert_files(compare)),
+        _spatial_section(summaries, _expert_files(compare),
+                         n_permutations=n_permutations, seed=seed),
         Section("provenance", "Provenance",
                 provenance_items(inputs, config=config, recorded=recorded)),
     ]

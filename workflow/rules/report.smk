@@ -55,6 +55,8 @@ rule group_report:
         config=config,
         reference=lambda wc: report_reference(wc.dataset),
         simulated=lambda wc: dataset_param(wc.dataset, "loader") == "simulated",
+        n_permutations=config["compare"]["n_permutations"],
+        seed=config["seed"],
     threads: 1
     resources:
         mem_mb=4000,

@@ -46,4 +46,15 @@ def group_report_inputs(wildcards):
         "summary": expand(
             "results/relevance/{dataset}/{subject}/{model}-{method}.json",
             method=PRIMARY_METHOD, **base),
+        "transfer": group_transfer_inputs(wildcards.dataset, subjects, models),
     }
+
+
+def group_transfer_inputs(dataset, subjects, models):
+    """Within-subject, zero-shot and cross-subject baseline files (transfer on)."""
+    if not TRANSFER.get("enabled", False):
+        return []
+    base = {"dataset": dataset, "subject": subjects}
+    return expand("results/transfer/{dataset}/{subject}/{model}-{scheme}.json",
+                  model=models, scheme=("within", "zeroshot"), **base) + expand(
+        "results/transfer/{dataset}/{subject}/baselines.json", **base)

@@ -11,7 +11,10 @@ with workflow_step(snakemake.log[0]):
         baselines=list(snakemake.input.baselines),
         compare=list(snakemake.input.compare),
         summary=list(snakemake.input.summary),
+        transfer=list(snakemake.input.transfer),
         config=snakemake.params.config,
         reference=snakemake.params.reference,
         simulated=snakemake.params.simulated,
+        n_permutations=snakemake.params.n_permutations,
+        seed=snakemake.params.seed,
     )
