@@ -1,0 +1,127 @@
+"""The configuration rule of the real-EEG transfer study, run on trials no test fold holds.
+
+``config/eegmmidb.yaml`` tests every decoder on IMAGINED trials (runs 4/8/12) only;
+the EXECUTED trials (runs 3/7/11) are always training data. So the choice between
+ConvNet configurations is made on executed trials alone, fixed before any test
+score is seen:
+
+1. per subject group of the study (:func:`eegxai.transfer.subject_groups`), the
+   candidate's model is pre-trained on the other groups' subjects exactly as the
+   ``pretrain`` rule does (:func:`eegxai.transfer.pretrain`);
+2. each target of the group: 5 (``--n-folds``) stratified folds over its executed trials; the
+   pre-trained model is fine-tuned on 4/5 (Euclidean alignment with that part's
+   reference when the candidate aligns) and scored on the held-out fifth; also
+   its zero-shot score on that fifth;
+3. the rule picks the candidate with the highest mean fine-tuned accuracy over
+   all targets and folds (ties: the earlier candidate in the list).
+
+The imagined trials are never loaded. Prints one row per candidate (zero-shot and
+fine-tuned accuracy, seconds) and the pick.
+
+Usage (after the study's preprocessing, e.g. ``snakemake ... --until preprocess``)::
+
+    .venv/bin/python benchmarks/select_transfer_config.py \\
+        [--epochs-dir results/epochs/eegmmidb] [--candidates current long_finetune]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.model_selection import StratifiedKFold
+
+from eegxai.preprocessing import epochs_to_arrays, read_epochs
+from eegxai.training import DEFAULT_OPTIM, fit_model, predict_proba
+from eegxai.transfer import euclidean_alignment, pretrain, subject_groups
+
+EXECUTED_RUNS = ("3", "7", "11")
+PRETRAIN = {"n_epochs": 10, "patience": 3, "batch_size": 64}
+
+#: Candidates compared for config/eegmmidb.yaml (fine-tuning settings; the
+#: pre-training settings of PRETRAIN are shared).
+CANDIDATES: dict[str, dict] = {
+    "short_finetune": {"align": True, "finetune": {
+        "lr_scale": 0.1, "n_epochs": 8, "patience": 3, "batch_size": 16}},
+    "long_finetune": {"align": True, "finetune": {
+        "lr_scale": 1.0, "n_epochs": 20, "patience": 5, "batch_size": 16}},
+}
+
+
+def _load(epochs_dir: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    data = {}
+    for path in sorted(epochs_dir.glob("*-epo.fif")):
+        X, y, meta = epochs_to_arrays(read_epochs(path))
+        data[path.name.removesuffix("-epo.fif")] = (X, y, meta["run"].astype(str).to_numpy())
+    if not data:
+        raise FileNotFoundError(f"No *-epo.fif files in {epochs_dir}.")
+    return data
+
+
+def _aligned(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    _, W = euclidean_alignment(reference)
+    return np.einsum("cd,ndt->nct", W, X.astype(np.float64)).astype(np.float32)
+
+
+def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: int,
+                    groups=None, n_folds: int = 5):
+    """Mean zero-shot and fine-tuned accuracy on executed trials (see module doc)."""
+    align, ft = candidate["align"], dict(candidate["finetune"])
+    lr = DEFAULT_OPTIM[model]["lr"] * ft.pop("lr_scale")
+    zero_shot, fine_tuned = [], []
+    all_groups = subject_groups(list(data), n_groups)
+    for g in range(n_groups) if groups is None else groups:
+        members = all_groups[g]
+        sources = [data[s][:2] for s in data if s not in members]
+        net, _, _ = pretrain(sources, model=model, align=align, seed=seed,
+                             device="cpu", progress=False, **PRETRAIN)
+        for s in members:
+            X, y, run = data[s]
+            X, y = X[np.isin(run, EXECUTED_RUNS)], y[np.isin(run, EXECUTED_RUNS)]
+            folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y)
+            for train, test in folds:
+                X_k = _aligned(X, X[train]) if align else X
+                zero_shot.append(np.mean(
+                    predict_proba(net, X_k[test], device="cpu").argmax(1) == y[test]))
+                tuned, _, _ = fit_model(X_k[train], y[train], model=model, init_model=net,
+                                        lr=lr, seed=seed, device="cpu", progress=False, **ft)
+                fine_tuned.append(np.mean(
+                    predict_proba(tuned, X_k[test], device="cpu").argmax(1) == y[test]))
+    return float(np.mean(zero_shot)), float(np.mean(fine_tuned))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs-dir", type=Path, default=Path("results/epochs/eegmmidb"))
+    parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES),
+                        choices=list(CANDIDATES))
+    parser.add_argument("--model", default="shallow", choices=list(DEFAULT_OPTIM))
+    parser.add_argument("--n-groups", type=int, default=3)
+    parser.add_argument("--groups", type=int, nargs="+", default=None,
+                        help="score only these groups (default: all)")
+    parser.add_argument("--n-folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    data = _load(args.epochs_dir)
+    print(f"{len(data)} subjects from {args.epochs_dir}; executed runs "
+          f"{'/'.join(EXECUTED_RUNS)} only; model {args.model}")
+    print(f"{'candidate':<24} {'zero-shot':>9} {'fine-tuned':>10} {'seconds':>8}")
+    scores = {}
+    for name in args.candidates:
+        start = time.perf_counter()
+        zs, ft = score_candidate(data, CANDIDATES[name], model=args.model,
+                                 n_groups=args.n_groups, seed=args.seed,
+                                 groups=args.groups, n_folds=args.n_folds)
+        scores[name] = ft
+        print(f"{name:<24} {zs:>9.3f} {ft:>10.3f} {time.perf_counter() - start:>8.0f}",
+              flush=True)
+    print(f"rule's pick: {max(scores, key=scores.get)} (highest fine-tuned accuracy)")
+
+
+if __name__ == "__main__":
+    main()
