@@ -101,16 +101,21 @@ def header_relevance_share(relevance: np.ndarray, parts: np.ndarray,
     Returns
     -------
     shares : dict
-        ``header`` (all header tokens) and one entry per header part (each a
-        float in [0, 1]) and ``token_share`` (share of tokens in the
-        header, the level expected if relevance ignored position).
+        ``header`` (all header tokens), one entry per header part,
+        ``metadata`` (header tokens outside the Subject line; each a float in
+        [0, 1]) and ``token_share`` (share of tokens in the header, the level
+        expected if relevance ignored position).
     """
     magnitude = np.abs(relevance)
     total = magnitude.sum(1)
     ok = total > 0
     share = {}
-    for name, label in HEADER_PARTS.items():
-        mask = parts >= 1 if name == "header" else parts == label
+    masks = {name: parts >= 1 if name == "header" else parts == label
+             for name, label in HEADER_PARTS.items()}
+    # the header without its Subject line: the fields that name the sender, not
+    # the topic (the Subject is topical text the clean model also uses)
+    masks["metadata"] = (parts >= 1) & (parts != HEADER_PARTS["subject"])
+    for name, mask in masks.items():
         share[name] = float(np.mean((magnitude * mask).sum(1)[ok] / total[ok]))
     n_tokens = np.maximum((ids > 0).sum(1), 1)
     share["token_share"] = float(np.mean(((parts >= 1) & (ids > 0)).sum(1) / n_tokens))

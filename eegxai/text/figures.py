@@ -67,8 +67,8 @@ def epi_figure(epi: dict):
     return fig
 
 
-def clever_hans_figure(result: dict, parts: Sequence[str] = ("header", "from",
-                       "subject", "organization", "lines", "address")):
+def clever_hans_figure(result: dict, parts: Sequence[str] = ("header", "metadata",
+                       "from", "subject", "organization", "lines", "address")):
     """Relevance share per header part (headers vs clean model) and accuracies."""
     import matplotlib.pyplot as plt
 

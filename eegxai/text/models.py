@@ -33,7 +33,7 @@ from torch import nn
 
 from .tokenize import tokenize
 
-__all__ = ["LinearTextModel", "TextCNN", "fit_svm"]
+__all__ = ["LinearTextModel", "TextCNN", "fit_svm", "select_svm_C"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class LinearTextModel:
 
 
 def fit_svm(docs: Sequence[str], y: np.ndarray, words: Sequence[str], *,
-            C: float = 0.3, sublinear_tf: bool = True) -> LinearTextModel:
+            C: float = 0.5, sublinear_tf: bool = True) -> LinearTextModel:
     """Fit TF-IDF + ``LinearSVC`` on raw documents over a fixed vocabulary.
 
     Parameters
@@ -146,6 +146,63 @@ def fit_svm(docs: Sequence[str], y: np.ndarray, words: Sequence[str], *,
         coef, intercept = np.vstack([-coef, coef]) / 2, np.r_[-intercept, intercept] / 2
     return LinearTextModel(coef.astype(np.float64), intercept.astype(np.float64),
                            vectorizer.idf_.astype(np.float64), sublinear_tf)
+
+
+def select_svm_C(docs: Sequence[str], y: np.ndarray, words: Sequence[str], *,
+                 C_grid: Sequence[float], n_folds: int = 3, sublinear_tf: bool = True,
+                 seed: int = 0) -> tuple[float, list[dict]]:
+    """Choose the SVM's ``C`` by stratified k-fold CV on the training documents.
+
+    The TF-IDF weights (idf) are refitted inside every fold (a scikit-learn
+    ``Pipeline`` of ``TfidfTransformer`` and ``LinearSVC`` on term counts), so no
+    fold sees its validation documents; ties go to the smaller ``C``.
+
+    Parameters
+    ----------
+    docs : list of str, n_docs
+        Training texts (never the test split).
+    y : ndarray of int, shape (n_docs,)
+        Classes.
+    words : sequence of str
+        The vocabulary.
+    C_grid : sequence of float
+        Candidate values.
+    n_folds : int
+        CV folds.
+    sublinear_tf : bool
+        Use ``1 + log(tf)``.
+    seed : int
+        Seed of the fold assignment.
+
+    Returns
+    -------
+    C : float
+        The value with the best mean validation accuracy.
+    table : list of dict
+        Per candidate: ``C``, ``mean_accuracy``, ``std_accuracy``, ``fold_accuracy``.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
+    counts = CountVectorizer(analyzer=tokenize,
+                             vocabulary={w: i for i, w in enumerate(words)}
+                             ).transform(docs)
+    pipe = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=sublinear_tf)),
+                     ("svm", LinearSVC())])
+    search = GridSearchCV(pipe, {"svm__C": sorted(float(c) for c in C_grid)},
+                          cv=StratifiedKFold(n_folds, shuffle=True, random_state=seed),
+                          scoring="accuracy", n_jobs=1).fit(counts, y)
+    res = search.cv_results_
+    table = [{"C": float(res["param_svm__C"][i]),
+              "mean_accuracy": float(res["mean_test_score"][i]),
+              "std_accuracy": float(res["std_test_score"][i]),
+              "fold_accuracy": [float(res[f"split{k}_test_score"][i])
+                                for k in range(n_folds)]}
+             for i in range(len(res["params"]))]
+    best = max(table, key=lambda row: (round(row["mean_accuracy"], 10), -row["C"]))
+    return best["C"], table
 
 
 class TextCNN(nn.Module):

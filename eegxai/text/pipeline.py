@@ -124,17 +124,32 @@ def _metrics(y, pred, names) -> dict:
 
 
 def train_svm_step(corpus_npz, corpus_json, out_model, out_metrics, *, C: float,
-                   sublinear_tf: bool) -> dict:
-    """Fit the TF-IDF + linear SVM on the full training texts; score the test set."""
-    from .models import fit_svm
+                   sublinear_tf: bool, C_grid: Sequence[float] = (), cv_folds: int = 3,
+                   seed: int = 0) -> dict:
+    """Fit the TF-IDF + linear SVM on the full training texts; score the test set.
+
+    With a non-empty ``C_grid``, ``C`` is chosen by ``cv_folds``-fold CV on the
+    training split (:func:`~eegxai.text.models.select_svm_C`) and the CV table
+    goes into the metrics; otherwise ``C`` is used as given.
+    """
+    from .models import fit_svm, select_svm_C
 
     arrays, meta = load_corpus(corpus_npz, corpus_json)
+    cv = None
+    if C_grid:
+        C, table = select_svm_C(meta["train_texts"], arrays["y_train"], meta["words"],
+                                C_grid=C_grid, n_folds=cv_folds,
+                                sublinear_tf=sublinear_tf, seed=seed)
+        cv = {"n_folds": cv_folds, "selected_C": C, "table": table}
+        logger.info("SVM C by %d-fold CV on train: %s", cv_folds,
+                    {row["C"]: round(row["mean_accuracy"], 4) for row in table})
     model = fit_svm(meta["train_texts"], arrays["y_train"], meta["words"], C=C,
                     sublinear_tf=sublinear_tf)
     model.save(out_model)
     pred_full = model.decision_function_texts(meta["test_texts"], meta["words"]).argmax(1)
     pred_capped = model.decision_function(arrays["ids_test"]).argmax(1)
     metrics = {"model": "svm", "params": {"C": C, "sublinear_tf": sublinear_tf},
+               "cv": cv,
                "test": _metrics(arrays["y_test"], pred_full, meta["target_names"]),
                "test_capped": _metrics(arrays["y_test"], pred_capped,
                                        meta["target_names"]),
@@ -162,7 +177,10 @@ def train_cnn_step(corpus_npz, corpus_json, out_model, out_metrics, *, cnn: dict
         torch.save({"state_dict": model.state_dict(), "embedding": torch.from_numpy(embedding),
                     "n_classes": model.n_outputs, "params": params.as_dict()}, tmp)
     pred = predict_cnn(model, arrays["ids_test"], embedding).argmax(1)
+    selected = [h for h in history if h.get("selected")]
     metrics = {"model": "cnn", "params": params.as_dict(), "history": history,
+               "selected_epoch": selected[0]["epoch"] if selected else len(history),
+               "val_accuracy": selected[0]["val_accuracy"] if selected else None,
                "test": _metrics(arrays["y_test"], pred, meta["target_names"]),
                "corpus": meta["params"], "seed": seed, "provenance": provenance()}
     write_json(out_metrics, metrics)
@@ -324,7 +342,11 @@ def _header_share(model_path, ids, parts, *, composite: str) -> tuple[dict, np.n
     pred = predict(ids).argmax(1)
     res = word_relevance(model, ids, pred, method="lrp", embedding=embedding,
                          composite=composite)
-    return header_relevance_share(res.relevance, parts, ids), pred
+    share = header_relevance_share(res.relevance, parts, ids)
+    # the same shares of the positive relevance only: the evidence *for* the
+    # predicted class (|R| also counts words that speak against it)
+    share["positive"] = header_relevance_share(np.maximum(res.relevance, 0.0), parts, ids)
+    return share, pred
 
 
 def clever_hans_step(clean_corpus: Sequence, headers_corpus: Sequence,

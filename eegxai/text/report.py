@@ -34,6 +34,23 @@ _GLOVE = ("Word vectors: GloVe 6B 50d (Pennington et al. 2014), pretrained on 6 
           "trains; explanations and deletion use the tuned table.")
 
 
+def _selection_text(metrics: Mapping[str, dict]) -> str:
+    """How the hyperparameters were chosen (training split only)."""
+    parts = []
+    cv = metrics.get("svm", {}).get("cv")
+    if cv:
+        grid = ", ".join(f"{row['C']:g}: {row['mean_accuracy']:.3f}" for row in cv["table"])
+        parts.append(f"SVM: C = {cv['selected_C']:g} chosen by {cv['n_folds']}-fold CV on "
+                     f"the training split (mean CV accuracy per C: {grid}).")
+    cnn = metrics.get("cnn", {})
+    if cnn.get("val_accuracy") is not None:
+        parts.append(f"CNN: early stopping on {cnn['params']['val_fraction']:.0%} of the "
+                     f"training split; epoch {cnn['selected_epoch']} of "
+                     f"{len(cnn['history'])} kept (validation accuracy "
+                     f"{cnn['val_accuracy']:.3f}).")
+    return " ".join(parts) + " The test split is used only for the numbers below."
+
+
 def _models_section(metrics: Mapping[str, dict], corpus_meta: dict) -> Section:
     rows = []
     for name, m in metrics.items():
@@ -49,6 +66,7 @@ def _models_section(metrics: Mapping[str, dict], corpus_meta: dict) -> Section:
                   f"({summary['glove_coverage']:.0%} with a GloVe vector); documents "
                   f"capped at {params['max_words']} words."),
         text_item(_GLOVE),
+        text_item(_selection_text(metrics)),
         table_item(["model", "test accuracy", "macro-F1",
                     f"accuracy (first {params['max_words']} words)", "test posts"], rows,
                    title="Test performance",
@@ -119,7 +137,10 @@ def _clever_hans_section(result: dict) -> Section:
     rows = []
     for m, entry in result["models"].items():
         h, c = entry["headers_model"], entry["clean_model"]
+        pos_h = h["header_share"].get("positive", {}).get("header", float("nan"))
+        pos_c = c["header_share"].get("positive", {}).get("header", float("nan"))
         rows.append((m.upper(), h["header_share"]["header"], c["header_share"]["header"],
+                     pos_h, pos_c,
                      h["header_share"]["address"], c["header_share"]["address"],
                      h["header_share"]["token_share"], h["accuracy_with_headers"],
                      h["accuracy_headers_removed"], h["accuracy_drop"]))
@@ -130,6 +151,8 @@ def _clever_hans_section(result: dict) -> Section:
                     "with and without headers; right: accuracy of the model trained "
                     "with headers when the headers are removed at test time."),
         table_item(["model", "header share (with-headers model)", "header share (clean)",
+                    "positive-relevance header share (with-headers)",
+                    "positive-relevance header share (clean)",
                     "address share (with-headers)", "address share (clean)",
                     "header token share", "acc. with headers", "acc. headers removed",
                     "drop"], rows, title="Header relevance and accuracy drop")])

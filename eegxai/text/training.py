@@ -8,6 +8,11 @@ word) is kept at zero. To keep the full 20-class run affordable on two CPU
 cores, documents are capped at ``max_words`` tokens (in the ids) and batches
 are trimmed to their longest document.
 
+Early stopping: a stratified ``val_fraction`` of the *training* split is held
+out; after every epoch the CNN is scored on it, and the weights (and table) of
+the epoch with the best validation accuracy are returned; training stops after
+``patience`` epochs without improvement. The test split is never looked at.
+
 References
 ----------
 .. [1] Kim, Y. (2014). Convolutional neural networks for sentence
@@ -39,15 +44,22 @@ class CNNParams:
     n_filters: int = 100
     widths: tuple[int, ...] = (1, 2, 3)
     dropout: float = 0.5
-    n_epochs: int = 5
+    n_epochs: int = 25
     batch_size: int = 50
-    lr: float = 1e-3
+    lr: float = 2e-3
     weight_decay: float = 0.0
     tune_embedding: bool = True
+    val_fraction: float = 0.1
+    patience: int = 5
+    word_dropout: float = 0.3
 
     def __post_init__(self):
-        for key in ("n_filters", "n_epochs", "batch_size", "lr"):
+        for key in ("n_filters", "n_epochs", "batch_size", "lr", "patience"):
             check_positive(getattr(self, key), f"cnn.{key}")
+        for key in ("val_fraction", "word_dropout"):
+            if not 0.0 <= getattr(self, key) < 1.0:
+                raise ValueError(f"'cnn.{key}' must be in [0, 1), "
+                                 f"but got {getattr(self, key)!r} instead.")
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
 
     def as_dict(self) -> dict:
@@ -72,10 +84,62 @@ def _length_batches(lengths: np.ndarray, batch_size: int, rng) -> list[np.ndarra
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+def _validation_split(y: np.ndarray, fraction: float, seed: int,
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified (train rows, validation rows) of the training split."""
+    if fraction <= 0:
+        return np.arange(len(y)), np.arange(0)
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(np.arange(len(y)), test_size=fraction, stratify=y,
+                            random_state=seed)
+
+
+def _accuracy(model: TextCNN, table: nn.Embedding, ids: torch.Tensor, y: torch.Tensor,
+              min_words: int, batch_size: int = 256) -> float:
+    """Accuracy of the CNN (eval mode) on token ids."""
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(y), batch_size):
+            xb = table(_trim(ids[start:start + batch_size], min_words)).transpose(1, 2)
+            correct += int((model(xb).argmax(1) == y[start:start + batch_size]).sum())
+    return correct / max(len(y), 1)
+
+
+def _epoch(model: TextCNN, table: nn.Embedding, optimizers, ids: torch.Tensor,
+           y: torch.Tensor, batches, min_words: int, word_dropout: float = 0.0) -> dict:
+    """One pass over ``batches``; mean loss and accuracy while training.
+
+    ``word_dropout``: each word of a batch is deleted (id → 0, the zero
+    embedding, as in word deletion) with this probability; the network is
+    unchanged, so its explanations are too.
+    """
+    model.train()
+    total, correct = 0.0, 0
+    for batch in batches:
+        xb = _trim(ids[batch], min_words)
+        if word_dropout > 0:
+            xb = xb.masked_fill(torch.rand(xb.shape) < word_dropout, 0)
+        out = model(table(xb).transpose(1, 2))
+        loss = nn.functional.cross_entropy(out, y[batch])
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        loss.backward()
+        for optimizer in optimizers:
+            optimizer.step()
+        total += float(loss.detach()) * len(batch)
+        correct += int((out.argmax(1) == y[batch]).sum())
+    return {"loss": total / len(y), "train_accuracy": correct / len(y)}
+
+
 def fit_cnn(ids: np.ndarray, y: np.ndarray, embedding: np.ndarray, *,
             params: CNNParams = CNNParams(), seed: int = 0,
             ) -> tuple[TextCNN, np.ndarray, list[dict]]:
     """Train the CNN; return it (eval mode), the tuned embedding and a history.
+
+    With ``params.val_fraction > 0`` the returned weights are those of the epoch
+    with the best accuracy on the held-out share of ``ids`` (early stopping).
 
     Parameters
     ----------
@@ -95,7 +159,9 @@ def fit_cnn(ids: np.ndarray, y: np.ndarray, embedding: np.ndarray, *,
     model : TextCNN
     embedding : ndarray of float32, shape (n_ids, n_dims)
     history : list of dict
-        Per epoch: ``epoch``, ``loss``, ``train_accuracy``, ``seconds``.
+        Per epoch: ``epoch``, ``loss``, ``train_accuracy``, ``seconds`` and,
+        with a validation share, ``val_accuracy`` and ``selected`` (the epoch
+        returned).
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -111,29 +177,37 @@ def fit_cnn(ids: np.ndarray, y: np.ndarray, embedding: np.ndarray, *,
                                    weight_decay=params.weight_decay)]
     if params.tune_embedding:
         optimizers.append(torch.optim.SparseAdam([table.weight], lr=params.lr))
-    ids_t, y_t = torch.as_tensor(ids, dtype=torch.long), torch.as_tensor(y, dtype=torch.long)
+    fit_rows, val_rows = _validation_split(np.asarray(y), params.val_fraction, seed)
+    ids_all = torch.as_tensor(np.asarray(ids), dtype=torch.long)
+    y_all = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    ids_t, y_t = ids_all[fit_rows], y_all[fit_rows]
     min_words = max(params.widths)
-    lengths = (np.asarray(ids) > 0).sum(1)
-    history = []
+    lengths = (ids_t > 0).sum(1).numpy()
+    history, best, best_acc = [], None, -1.0
     for epoch in range(params.n_epochs):
-        model.train()
-        start, total, correct = time.perf_counter(), 0.0, 0
-        for batch in _length_batches(lengths, params.batch_size, rng):
-            xb = table(_trim(ids_t[batch], min_words)).transpose(1, 2)
-            out = model(xb)
-            loss = nn.functional.cross_entropy(out, y_t[batch])
-            for optimizer in optimizers:
-                optimizer.zero_grad()
-            loss.backward()
-            for optimizer in optimizers:
-                optimizer.step()
-            total += float(loss.detach()) * len(batch)
-            correct += int((out.argmax(1) == y_t[batch]).sum())
-        history.append({"epoch": epoch + 1, "loss": total / len(y),
-                        "train_accuracy": correct / len(y),
-                        "seconds": time.perf_counter() - start})
-        logger.info("epoch %(epoch)d loss %(loss).4f train acc %(train_accuracy).3f "
-                    "(%(seconds).1f s)", history[-1])
+        start = time.perf_counter()
+        entry = {"epoch": epoch + 1, **_epoch(model, table, optimizers, ids_t, y_t,
+                                              _length_batches(lengths, params.batch_size,
+                                                              rng), min_words,
+                                              params.word_dropout)}
+        if len(val_rows):
+            entry["val_accuracy"] = _accuracy(model, table, ids_all[val_rows],
+                                              y_all[val_rows], min_words)
+            if entry["val_accuracy"] > best_acc:
+                best_acc, best = entry["val_accuracy"], epoch + 1
+                state = ({k: v.clone() for k, v in model.state_dict().items()},
+                         table.weight.detach().clone())
+        entry["seconds"] = time.perf_counter() - start
+        history.append(entry)
+        logger.info("epoch %d: %s", epoch + 1, entry)
+        if best is not None and epoch + 1 - best >= params.patience:
+            break
+    if best is not None:  # early stopping: back to the best validation epoch
+        model.load_state_dict(state[0])
+        with torch.no_grad():
+            table.weight.copy_(state[1])
+        for entry in history:
+            entry["selected"] = entry["epoch"] == best
     model.eval()
     tuned = table.weight.detach().numpy().astype(np.float32).copy()
     tuned[0] = 0.0

@@ -35,6 +35,9 @@ def test_header_parts_labels_fields_and_addresses():
     n_header = int((parts > 0).sum())
     assert share["header"] == n_header / (n_header + 3.0)
     assert share["token_share"] == n_header / int((ids > 0).sum())
+    n_subject = int((parts == HEADER_PARTS["subject"]).sum())
+    assert n_subject > 0
+    assert share["metadata"] == (n_header - n_subject) / (n_header + 3.0)
 
 
 def test_highlight_is_escaped():
