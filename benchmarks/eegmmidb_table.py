@@ -101,17 +101,26 @@ def print_evidence(root: Path, dataset: str, table: SchemeTable) -> None:
               f"{c['mixed']} (of {c['n_lateralization']} with a compare file)")
 
 
-def print_stage_times(root: Path) -> None:
-    """Wall seconds per rule, summed over the jobs' benchmark files."""
+def _belongs(tsv: Path, rule_dir: Path, dataset: str) -> bool:
+    """Benchmark files are {rule}/{dataset}/... or {rule}/{dataset}-....tsv."""
+    rel = tsv.relative_to(rule_dir)
+    return rel.parts[0] == dataset if len(rel.parts) > 1 else rel.name.startswith(f"{dataset}-")
+
+
+def print_stage_times(root: Path, datasets: list[str]) -> None:
+    """Wall seconds per rule of these datasets, summed over the jobs' benchmark files."""
     totals: dict[str, float] = {}
-    for tsv in (root / "benchmarks").glob("*/*.tsv"):
-        with open(tsv) as fh:
-            rows = list(csv.DictReader(fh, delimiter="\t"))
-        totals[tsv.parent.name] = totals.get(tsv.parent.name, 0.0) + sum(
-            float(r["s"]) for r in rows)
+    for rule_dir in sorted(p for p in (root / "benchmarks").glob("*") if p.is_dir()):
+        for tsv in rule_dir.rglob("*.tsv"):
+            if not any(_belongs(tsv, rule_dir, d) for d in datasets):
+                continue
+            with open(tsv) as fh:
+                rows = list(csv.DictReader(fh, delimiter="\t"))
+            totals[rule_dir.name] = totals.get(rule_dir.name, 0.0) + sum(
+                float(r["s"]) for r in rows)
     if totals:
-        print("\nwall time per stage (sum over jobs, s): " + ", ".join(
-            f"{k} {v:.0f}" for k, v in sorted(totals.items())))
+        print(f"\nwall time per stage of {', '.join(datasets)} (sum over jobs, s): "
+              + ", ".join(f"{k} {v:.0f}" for k, v in sorted(totals.items())))
         print(f"sum over stages: {sum(totals.values()) / 60:.1f} min (divide by the cores "
               "for the wall time of a parallel run)")
 
@@ -130,7 +139,7 @@ def main() -> None:
         print_table(table, dataset)
         print_targets(table)
         print_evidence(args.results, dataset, table)
-    print_stage_times(args.results)
+    print_stage_times(args.results, datasets)
 
 
 if __name__ == "__main__":

@@ -130,3 +130,19 @@ def test_benchmark_prints_the_table(tmp_path):
     assert above[2:] == ["1/3", "0/3", "0/3", "1/3", "0/3", "0/3", "1/3", "0/3"]
     assert "shallow: 1 subject(s) above chance; first-layer relevance spectrum peak in " \
            "8-30 Hz: 1/1; relevance vs ERD lateralization same/opposite/mixed: 1/0/0" in out
+
+
+def test_benchmark_stage_times_count_only_the_study_datasets(tmp_path):
+    write_group(tmp_path, n_subjects=3)
+    bench = tmp_path / "results" / "benchmarks"
+    rows = {"pretrain/syn-shallow-group0.tsv": 12.0, "preprocess/syn/sub-001.tsv": 3.0,
+            "preprocess/syn_3ch/sub-001.tsv": 100.0, "text_train_cnn/main.tsv": 900.0}
+    for rel, seconds in rows.items():
+        (bench / rel).parent.mkdir(parents=True, exist_ok=True)
+        (bench / rel).write_text(f"s\th:m:s\n{seconds}\t0:00:00\n")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "eegmmidb_table.py"),
+         "--results", str(tmp_path / "results"), "--dataset", "syn"],
+        capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("wall time per stage"))
+    assert line.endswith("preprocess 3, pretrain 12")  # not syn_3ch, not the text study
