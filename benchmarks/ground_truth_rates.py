@@ -8,8 +8,9 @@ Checks per subject (:func:`eegxai.experiments.ground_truth.ground_truth_check`):
 1. which rhythm — the frequency evidence peaks inside the planted mu or beta
    band (± 1 Hz): the FIR-response spectrum weighted by filter relevance that
    the subject report leads with (``first_layer``), the DFT-LRP spectrum
-   (``frequency_relevance``) and the amplitude-perturbation correlation
-   (``perturbation``) beside it;
+   (``frequency_relevance``), the amplitude-perturbation correlation
+   (``perturbation``) and the band occlusion of the true-class margin
+   (``band_occlusion``, 2 Hz bands) beside it;
 2. where — the class contrast of the relevance lateralization points to the
    planted side;
 3. when — the relevance time course peaks inside the planted ERD window.

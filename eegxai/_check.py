@@ -107,6 +107,22 @@ def check_array(
     return arr
 
 
+def check_trials(X: Any, y: Any, *, dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Trials ``X`` (n_trials, n_channels, n_times) and integer labels ``y`` (n_trials,).
+
+    Returns ``X`` as ``dtype`` and ``y`` as int64; labels must be 0..n_classes-1.
+    """
+    X = check_array(X, "X", ndim=3, dtype=dtype)
+    y = check_array(y, "y", ndim=1)
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"'y' must hold integer class labels, but got dtype {y.dtype}.")
+    if len(X) != len(y):
+        raise ValueError(f"'X' has {len(X)} trials but 'y' has {len(y)} labels.")
+    if len(y) and y.min() < 0:
+        raise ValueError(f"'y' must hold class labels 0..n_classes-1, but got {y.min()}.")
+    return X, y.astype(np.int64)
+
+
 def check_random_state(seed: int | np.random.Generator | None) -> np.random.Generator:
     """Turn ``seed`` into a ``numpy.random.Generator``."""
     if isinstance(seed, np.random.Generator):

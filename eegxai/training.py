@@ -62,7 +62,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._check import check_array, check_option, check_positive, validate_type
+from ._check import (
+    check_array,
+    check_option,
+    check_positive,
+    check_trials,
+    validate_type,
+)
 from ._device import resolve_device
 from ._io import atomic_path, provenance, write_json
 from .metrics import decoding_metrics, mean_over_folds
@@ -133,15 +139,7 @@ def _evaluate(
 
 
 def _check_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    X = check_array(X, "X", ndim=3, dtype=np.float32)
-    y = check_array(y, "y", ndim=1)
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"'y' must hold integer class labels, but got {y.dtype}.")
-    if len(X) != len(y):
-        raise ValueError(f"'X' has {len(X)} trials but 'y' has {len(y)} labels.")
-    if len(y) and y.min() < 0:
-        raise ValueError("'y' must hold class labels 0..n_classes-1.")
-    return X, y.astype(np.int64)
+    return check_trials(X, y, dtype=np.float32)
 
 
 def _check_fit_args(

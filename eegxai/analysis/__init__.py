@@ -4,8 +4,11 @@ Functions work on plain arrays (relevance ``(n_trials, n_chans, n_times)``,
 first-layer relevance, FIR weights ``(n_filters, filter_len)``, labels,
 sampling rate, channel names, times), so they need neither torch nor a
 finished model. File formats are documented in :mod:`eegxai.analysis.io`.
+The exception is :func:`band_occlusion`, which runs a torch model on
+band-occluded trials (torch is imported only when it is called).
 """
 
+from .band_occlusion import band_occlusion
 from .io import read_relevance, read_summary, save_relevance, save_summary
 from .plots import plot_channel_frequency, plot_relevance_spectrum, plot_time_course
 from .spatial import (
@@ -42,6 +45,7 @@ __all__ = [
     "BANDS",
     "amplitude_perturbation_correlation",
     "band_mass_share",
+    "band_occlusion",
     "channel_relevance",
     "filter_relevance",
     "fir_frequency_response",

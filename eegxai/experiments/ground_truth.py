@@ -8,14 +8,16 @@ sessions (runs) and explaining its test trials with LRP (for the true class),
 :func:`ground_truth_check` asks three questions:
 
 1. **Which rhythm** — does the frequency evidence peak inside the planted mu
-   or beta band? Scored for three spectra (:data:`SPECTRA`): the FIR responses
+   or beta band? Scored for four spectra (:data:`SPECTRA`): the FIR responses
    of the temporal filters weighted by their positive relevance
    (:func:`eegxai.analysis.first_layer_relevance_spectrum`, the one the
    subject report leads with; resolution about ``sfreq / filter_len``), the
    DFT-LRP relevance of the input frequencies
-   (:func:`eegxai.analysis.frequency_relevance`, 1 Hz bins) and the
-   amplitude-perturbation correlation. What each recovers per layout and
-   model, and the chance level of the check, are measured in docs/explain.md.
+   (:func:`eegxai.analysis.frequency_relevance`, 1 Hz bins), the
+   amplitude-perturbation correlation and the band occlusion of the
+   true-class margin (:func:`eegxai.analysis.band_occlusion`, 2 Hz bands).
+   What each recovers per layout and model, and the chance level of the
+   check, are measured in docs/explain.md.
 2. **Where** — does the class difference of the lateralization of absolute
    channel relevance point to the planted side? The planted ERD of right-hand
    imagery lies over C3 and that of left-hand imagery over C4. An ERD is an
@@ -127,8 +129,11 @@ def accuracy(model, X, y) -> float:
 #: report leads with), the DFT-LRP relevance of the input frequencies
 #: (:func:`eegxai.analysis.frequency_relevance`) and the amplitude-perturbation
 #: correlation of the logit difference (max |r| over channels,
-#: :func:`eegxai.analysis.amplitude_perturbation_correlation`).
-SPECTRA = ("first_layer", "frequency_relevance", "perturbation")
+#: :func:`eegxai.analysis.amplitude_perturbation_correlation`) and the mean
+#: drop of the true-class margin when a 2 Hz band is removed from every
+#: channel (:func:`eegxai.analysis.band_occlusion`; peak: the band of the
+#: largest drop).
+SPECTRA = ("first_layer", "frequency_relevance", "perturbation", "band_occlusion")
 
 
 def _frequency_evidence(net, X, y, sfreq: float, composite: str, init_fir=None):
@@ -142,11 +147,13 @@ def _frequency_evidence(net, X, y, sfreq: float, composite: str, init_fir=None):
     summed over channels (a model-free null: a spectrum that merely follows
     the data's power peaks here).
     The arrays (DFT-LRP per trial and channel, the input's DFT power in the
-    same bins, FIR taps and filter relevances) let other estimators be scored
+    same bins, FIR taps and filter relevances, the band-occlusion drop per
+    trial and band) let other estimators be scored
     on the same trained models (``benchmarks/ground_truth_rates.py --arrays``).
     """
     from ..analysis import (
         amplitude_perturbation_correlation,
+        band_occlusion,
         first_layer_bias,
         first_layer_fir,
         first_layer_relevance_spectrum,
@@ -184,6 +191,10 @@ def _frequency_evidence(net, X, y, sfreq: float, composite: str, init_fir=None):
                                               fmax=45.0, seed=0)
     peaks["perturbation"] = peak_frequency(pert["freqs"], np.abs(pert["correlation"]),
                                            fmin=4.0, fmax=40.0)
+    occlusion = band_occlusion(net, X, y, sfreq)  # 2 Hz bands centred 5..37 Hz
+    peaks["band_occlusion"] = float(occlusion["freqs"][np.argmax(occlusion["drop"])])
+    arrays.update(occlusion_freqs=occlusion["freqs"],
+                  occlusion_drop=occlusion["trial_drop"])
     if init_fir is not None:
         init = first_layer_relevance_spectrum(init_fir, layer, sfreq, fmax=45.0)
         peaks["first_layer_init"] = peak_frequency(init["freqs"], init["positive"],
