@@ -61,11 +61,6 @@ def _load(epochs_dir: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarra
     return data
 
 
-def _aligned(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    _, W = euclidean_alignment(reference)
-    return np.einsum("cd,ndt->nct", W, X.astype(np.float64)).astype(np.float32)
-
-
 def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: int,
                     groups=None, n_folds: int = 5):
     """Mean zero-shot and fine-tuned accuracy on executed trials (see module doc)."""
@@ -83,7 +78,7 @@ def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: i
             X, y = X[np.isin(run, EXECUTED_RUNS)], y[np.isin(run, EXECUTED_RUNS)]
             folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y)
             for train, test in folds:
-                X_k = _aligned(X, X[train]) if align else X
+                X_k = euclidean_alignment(X, reference=X[train])[0] if align else X
                 zero_shot.append(np.mean(
                     predict_proba(net, X_k[test], device="cpu").argmax(1) == y[test]))
                 tuned, _, _ = fit_model(X_k[train], y[train], model=model, init_model=net,

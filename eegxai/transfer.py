@@ -303,8 +303,7 @@ def transfer_subject(
     runs, zero_shot = FoldRuns(), []
     for k, (train_idx, test_idx) in enumerate(folds):
         if align:
-            _, W = euclidean_alignment(X[train_idx])
-            X_k = np.einsum("cd,ndt->nct", W, X.astype(np.float64)).astype(np.float32)
+            X_k, W = euclidean_alignment(X, reference=X[train_idx])
         else:
             W, X_k = None, X
         zero_shot.append(_zero_shot_entry(
