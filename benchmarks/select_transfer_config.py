@@ -62,17 +62,24 @@ def _load(epochs_dir: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: int,
-                    groups=None, n_folds: int = 5):
-    """Mean zero-shot and fine-tuned accuracy on executed trials (see module doc)."""
+                    groups=None, n_folds: int = 5, pretrained: dict | None = None):
+    """Mean zero-shot and fine-tuned accuracy on executed trials (see module doc).
+
+    ``pretrained`` caches the pre-trained model per (align, group): candidates that
+    differ only in fine-tuning share one pre-training (PRETRAIN is common to all).
+    """
+    pretrained = {} if pretrained is None else pretrained
     align, ft = candidate["align"], dict(candidate["finetune"])
     lr = DEFAULT_OPTIM[model]["lr"] * ft.pop("lr_scale")
     zero_shot, fine_tuned = [], []
     all_groups = subject_groups(list(data), n_groups)
     for g in range(n_groups) if groups is None else groups:
         members = all_groups[g]
-        sources = [data[s][:2] for s in data if s not in members]
-        net, _, _ = pretrain(sources, model=model, align=align, seed=seed,
-                             device="cpu", progress=False, **PRETRAIN)
+        if (align, g) not in pretrained:
+            sources = [data[s][:2] for s in data if s not in members]
+            pretrained[align, g] = pretrain(sources, model=model, align=align, seed=seed,
+                                            device="cpu", progress=False, **PRETRAIN)[0]
+        net = pretrained[align, g]
         for s in members:
             X, y, run = data[s]
             X, y = X[np.isin(run, EXECUTED_RUNS)], y[np.isin(run, EXECUTED_RUNS)]
@@ -106,12 +113,13 @@ def main() -> None:
     print(f"{len(data)} subjects from {args.epochs_dir}; executed runs "
           f"{'/'.join(EXECUTED_RUNS)} only; model {args.model}")
     print(f"{'candidate':<24} {'zero-shot':>9} {'fine-tuned':>10} {'seconds':>8}")
-    scores = {}
+    scores, pretrained = {}, {}
     for name in args.candidates:
         start = time.perf_counter()
         zs, ft = score_candidate(data, CANDIDATES[name], model=args.model,
                                  n_groups=args.n_groups, seed=args.seed,
-                                 groups=args.groups, n_folds=args.n_folds)
+                                 groups=args.groups, n_folds=args.n_folds,
+                                 pretrained=pretrained)
         scores[name] = ft
         print(f"{name:<24} {zs:>9.3f} {ft:>10.3f} {time.perf_counter() - start:>8.0f}",
               flush=True)
