@@ -108,21 +108,31 @@ def _belongs(tsv: Path, rule_dir: Path, dataset: str) -> bool:
 
 
 def print_stage_times(root: Path, datasets: list[str]) -> None:
-    """Wall seconds per rule of these datasets, summed over the jobs' benchmark files."""
-    totals: dict[str, float] = {}
+    """Wall and CPU seconds per rule of these datasets, summed over the jobs' benchmark files.
+
+    Wall time counts waiting for a core when the machine is shared; CPU time
+    (``cpu_time``: user + system of the job's processes) does not, so the sum of
+    CPU times divided by the cores is the wall time of an idle parallel run, up
+    to the scheduling gaps.
+    """
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for rule_dir in sorted(p for p in (root / "benchmarks").glob("*") if p.is_dir()):
         for tsv in rule_dir.rglob("*.tsv"):
             if not any(_belongs(tsv, rule_dir, d) for d in datasets):
                 continue
             with open(tsv) as fh:
                 rows = list(csv.DictReader(fh, delimiter="\t"))
-            totals[rule_dir.name] = totals.get(rule_dir.name, 0.0) + sum(
-                float(r["s"]) for r in rows)
-    if totals:
-        print(f"\nwall time per stage of {', '.join(datasets)} (sum over jobs, s): "
-              + ", ".join(f"{k} {v:.0f}" for k, v in sorted(totals.items())))
-        print(f"sum over stages: {sum(totals.values()) / 60:.1f} min (divide by the cores "
-              "for the wall time of a parallel run)")
+            key = rule_dir.name
+            wall[key] = wall.get(key, 0.0) + sum(float(r["s"]) for r in rows)
+            cpu[key] = cpu.get(key, 0.0) + sum(float(r.get("cpu_time") or 0) for r in rows)
+    if wall:
+        print(f"\ntime per stage of {', '.join(datasets)} (sum over jobs, s):")
+        print(f"{'stage':<20} {'wall':>8} {'cpu':>8}")
+        for key in sorted(wall):
+            print(f"{key:<20} {wall[key]:>8.0f} {cpu[key]:>8.0f}")
+        print(f"{'sum (min)':<20} {sum(wall.values()) / 60:>8.1f} {sum(cpu.values()) / 60:>8.1f}"
+              "  (divide by the cores for the wall time of a parallel run)")
 
 
 def main() -> None:
