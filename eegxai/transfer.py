@@ -215,6 +215,8 @@ def pretrain(
     model, history, build_args
         As :func:`eegxai.training.fit_model`; the model takes ALIGNED trials when
         ``align`` (fine-tune or :func:`fold_alignment` it per target).
+        ``history.attrs["valid_sources"]`` lists the positions (into
+        ``sources``) of the subjects that own the validation trials.
     """
     from .training import fit_model
 
@@ -225,9 +227,12 @@ def pretrain(
     X, y = _aligned_sources(sources, align)
     groups = np.repeat(np.arange(len(sources)), [len(y_s) for _, y_s in sources])
     n_classes = int(y.max()) + 1
-    return fit_model(X, y, model=model, n_classes=n_classes,
-                     valid_groups=groups if valid_by == "subject" else None,
-                     **fit_params)
+    net, history, build_args = fit_model(
+        X, y, model=model, n_classes=n_classes,
+        valid_groups=groups if valid_by == "subject" else None, **fit_params)
+    history.attrs["valid_sources"] = sorted(
+        set(groups[np.asarray(history.attrs["valid_idx"], dtype=int)].tolist()))
+    return net, history, build_args
 
 
 def _zero_shot_entry(k, y, test_idx, proba, n_classes) -> dict[str, Any]:

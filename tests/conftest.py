@@ -60,3 +60,18 @@ def mne_data() -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch CPU thread for a module's tests, restored afterwards.
+
+    Shared CPUs: two OpenMP threads competing with other jobs can be 10x slower.
+    Opt in per module with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

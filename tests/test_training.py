@@ -20,15 +20,7 @@ from eegxai.training import (
 from tests.expert.synthetic import make_trials
 
 SPLIT = {"kind": "session", "train": ["01T", "02T"], "test": ["03E", "04E"]}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # Shared CPUs: two OpenMP threads competing with other jobs can be 10x slower.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # fixture in conftest.py
 
 
 @pytest.fixture(scope="module")

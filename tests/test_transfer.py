@@ -23,14 +23,7 @@ from eegxai.transfer import (
 from tests.expert.synthetic import make_trials
 
 SPLIT = {"kind": "kfold", "n_splits": 3, "test_runs": [4, 8]}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # fixture in conftest.py
 
 
 def _subject(seed, n=48):
@@ -91,6 +84,7 @@ def test_pretrain_early_stopping_holds_out_whole_source_subjects(subjects, valid
                              progress=False)
     owner = np.repeat(np.arange(4), 48)
     valid, fit = history.attrs["valid_idx"], history.attrs["fit_idx"]
+    assert history.attrs["valid_sources"] == sorted(set(owner[valid].tolist()))
     if valid_by == "subject":  # one whole subject, none of its trials fitted
         assert len(set(owner[valid])) == 1 and len(valid) == 48
         assert not set(owner[valid]) & set(owner[fit])
