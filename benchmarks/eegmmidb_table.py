@@ -5,7 +5,7 @@ study and prints, per dataset, one row per subject with the test accuracy of eve
 ConvNet under every scheme and of every baseline (all on the same test trials),
 then the mean, the number of subjects above the binomial chance level (p < 0.05,
 :func:`eegxai.metrics.chance_accuracy`), the issue's targets and the wall time per
-stage (Snakemake ``benchmark:`` files).
+stage (Snakemake ``benchmark:`` files, wall and CPU seconds).
 
 The table, its counts and the explanation counts are computed by
 :mod:`eegxai.report.scheme_table` (also shown in the group report); this script
@@ -17,6 +17,8 @@ prints them. Files read (a missing file is a blank cell)::
     results/transfer/{ds}/{sub}/{model}-zeroshot.json zero-shot
     results/baselines/{ds}/{sub}.json                 within-subject expert baselines
     results/transfer/{ds}/{sub}/baselines.json        cross-subject RCT + TS + LR
+    results/compare/{ds}/{sub}/{model}.json           first-layer peak, lateralization
+    results/occlusion/{ds}/{sub}/{model}.json         band-occlusion peak and its p
 
 Usage::
 
@@ -87,15 +89,20 @@ def print_targets(table: SchemeTable) -> None:
 
 
 def print_evidence(root: Path, dataset: str, table: SchemeTable) -> None:
-    """For the subjects a model decodes above chance: first-layer relevance spectrum
-    peak in 8-30 Hz, and relevance lateralization relation to the ERD (compare step)."""
-    comparisons = {(p.parent.name, p.stem): read_json(p)
-                   for p in (root / "compare" / dataset).glob("sub-*/*.json")
-                   if p.stem in MODELS}
-    for model, c in explanation_counts(table, comparisons).iterrows():
+    """For the subjects a model decodes above chance: band-occlusion peak (the
+    report's lead frequency evidence) and first-layer relevance spectrum peak in
+    8-30 Hz, and relevance lateralization relation to the ERD (compare step)."""
+    def read(folder: str) -> dict:
+        return {(p.parent.name, p.stem): read_json(p)
+                for p in (root / folder / dataset).glob("sub-*/*.json") if p.stem in MODELS}
+
+    counts = explanation_counts(table, read("compare"), occlusion=read("occlusion"))
+    for model, c in counts.iterrows():
         if not c["n_decoded"]:
             continue
-        print(f"{model}: {c['n_decoded']} subject(s) above chance; first-layer relevance "
+        print(f"{model}: {c['n_decoded']} subject(s) above chance; band-occlusion peak in "
+              f"8-30 Hz: {c['occlusion_in_band']}/{c['n_occlusion']} "
+              f"({c['occlusion_significant']} with p < 0.05); first-layer relevance "
               f"spectrum peak in 8-30 Hz: {c['peak_in_band']}/{c['n_peak']}; relevance vs "
               f"ERD lateralization same/opposite/mixed: {c['same']}/{c['opposite']}/"
               f"{c['mixed']} (of {c['n_lateralization']} with a compare file)")

@@ -6,11 +6,11 @@ sessions (runs) and its test trials are explained with LRP for the true class.
 Checks per subject (:func:`eegxai.experiments.ground_truth.ground_truth_check`):
 
 1. which rhythm — the frequency evidence peaks inside the planted mu or beta
-   band (± 1 Hz): the FIR-response spectrum weighted by filter relevance that
-   the subject report leads with (``first_layer``), the DFT-LRP spectrum
-   (``frequency_relevance``), the amplitude-perturbation correlation
-   (``perturbation``) and the band occlusion of the true-class margin
-   (``band_occlusion``, 2 Hz bands) beside it;
+   band (± 1 Hz): the band occlusion of the true-class margin that the subject
+   and group reports lead with (``band_occlusion``, 2 Hz bands), and beside it
+   the FIR-response spectrum weighted by filter relevance (``first_layer``),
+   the DFT-LRP spectrum (``frequency_relevance``) and the
+   amplitude-perturbation correlation (``perturbation``);
 2. where — the class contrast of the relevance lateralization points to the
    planted side;
 3. when — the relevance time course peaks inside the planted ERD window.

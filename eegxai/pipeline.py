@@ -13,6 +13,7 @@ step                writes
 :func:`explain_step`     relevance HDF5 + relevance summary JSON
 :func:`compare_step`     agreement JSON (+ the expert features it used)
 :func:`evaluate_step`    explanation-quality JSON (faithfulness, sanity checks)
+:func:`band_occlusion_step`  band-occlusion JSON (margin drop per band, peak p)
 ==================  ==========================================================
 """
 
@@ -41,6 +42,12 @@ def _load_arrays(epochs_path):
     epochs = read_epochs(epochs_path)
     X, y, metadata = epochs_to_arrays(epochs)
     return epochs, X, y, metadata
+
+
+def _load_baseline_inputs(epochs_path):
+    """Trials, metadata, sampling rate (Hz) and channel names the baselines need."""
+    epochs, X, y, metadata = _load_arrays(epochs_path)
+    return X, y, metadata, float(epochs.info["sfreq"]), list(epochs.ch_names)
 
 
 def train_step(
@@ -105,9 +112,9 @@ def baselines_step(
     """Expert baselines on the ConvNets' folds (see :func:`eegxai.expert.baselines.run_baselines`)."""
     from .expert.baselines import run_baselines
 
-    epochs, X, y, metadata = _load_arrays(epochs_path)
+    X, y, metadata, sfreq, ch_names = _load_baseline_inputs(epochs_path)
     return run_baselines(
-        X, y, metadata, epochs.info["sfreq"], epochs.ch_names, split=dict(split),
+        X, y, metadata, sfreq, ch_names, split=dict(split),
         methods=list(methods), out_json=out_json, dataset=dataset, subject=subject,
         seed=seed,
     )
@@ -662,8 +669,8 @@ def pretrain_step(
     result = {
         "model": model, "sources": list(sources), "align": bool(align),
         "valid_by": valid_by,
-        "valid_sources": sorted({str(sources[i]) for i in _valid_subjects(
-            history.attrs["valid_idx"], [len(y) for _, y, _ in data])}),
+        "valid_sources": sorted({str(sources[i])
+                                 for i in history.attrs["valid_sources"]}),
         "n_trials": int(sum(len(y) for _, y, _ in data)),
         "best_epoch": int(history.attrs["best_epoch"]),
         "valid_loss": float(best["valid_loss"]),
@@ -673,12 +680,6 @@ def pretrain_step(
     }
     write_json(out_json, result)
     return result
-
-
-def _valid_subjects(valid_idx, n_trials: Sequence[int]) -> list[int]:
-    """Positions of the sources whose trials are in ``valid_idx`` (pooled order)."""
-    owner = np.repeat(np.arange(len(n_trials)), n_trials)
-    return sorted(set(owner[np.asarray(valid_idx, dtype=int)].tolist()))
 
 
 def finetune_step(
@@ -729,11 +730,106 @@ def transfer_baseline_step(
     from .expert.riemann import cross_subject_rct_ts_lr
     from .splits import splits_from_config
 
-    epochs, X, y, metadata = _load_arrays(epochs_path)
+    X, y, metadata, sfreq, _ = _load_baseline_inputs(epochs_path)
     sources = [(Xs, ys) for Xs, ys, _ in _subject_arrays(source_paths)]
     folds = splits_from_config(metadata, y, dict(split), seed=seed)
-    methods = cross_subject_rct_ts_lr(sources, X, y, folds, float(epochs.info["sfreq"]))
+    methods = cross_subject_rct_ts_lr(sources, X, y, folds, sfreq)
     result = {"dataset": dataset, "subject": subject, "split": dict(split),
               "seed": int(seed), "methods": methods, "provenance": provenance()}
     write_json(out_json, result)
+    return result
+
+
+def band_occlusion_step(
+    epochs_path: str | os.PathLike,
+    model_path: str | os.PathLike,
+    metrics_path: str | os.PathLike,
+    out_json: str | os.PathLike | None = None,
+    *,
+    width: float = 2.0,
+    fmin: float = 4.0,
+    fmax: float = 38.0,
+    n_permutations: int = 1000,
+    seed: int = 0,
+    device: str = "auto",
+    threads: int | None = None,
+) -> dict:
+    """Band occlusion of every fold's model on its own test trials, pooled.
+
+    Fold ``k``'s model (``load_model(model_path, fold=k)``) runs on the test
+    trials ``metrics["folds"][k]["test_idx"]`` of the subject's epochs with one
+    band zeroed at a time (:func:`eegxai.analysis.pooled_band_occlusion`, bands
+    :func:`eegxai.analysis.occlusion_bands`); the per-trial drops of the
+    true-class margin are pooled over folds and summarized
+    (:func:`eegxai.analysis.occlusion_summary`).
+
+    Parameters
+    ----------
+    epochs_path, model_path, metrics_path : path-like
+        ``results/epochs/{dataset}/{subject}-epo.fif``, the model file and the
+        metrics JSON of :func:`train_step` (or of the fine-tuning step).
+    out_json : path-like | None
+        ``results/occlusion/{dataset}/{subject}/{model}.json`` (written
+        atomically), or None to only return the result.
+    width : float
+        Band width in Hz: the resolution of the occlusion spectrum.
+    fmin, fmax : float
+        Lowest and highest band edge in Hz (the top band also stays half a
+        band below the Nyquist frequency).
+    n_permutations : int
+        Sign flips of the peak's max-statistic null
+        (:func:`eegxai.analysis.occlusion_peak_test`).
+    seed : int
+        Seed of those sign flips.
+    device : str
+        'auto', 'cpu' or 'cuda'.
+    threads : int | None
+        Torch CPU threads (None = torch's default).
+
+    Returns
+    -------
+    result : dict
+        The JSON's content: ``dataset``, ``subject``, ``model`` (from the
+        metrics file), the keys of :func:`eegxai.analysis.occlusion_summary`
+        (``freqs``, ``drop``, ``sem``, ``classes``, ``peak_freq``,
+        ``peak_drop``, ``peak_sem``, ``p_peak``, ``n_permutations``,
+        ``resolution``, ``n_trials``, ``accuracy``, ``margin``), ``n_folds``,
+        ``chance_accuracy`` (binomial chance level at p ≤ 0.05 for
+        ``n_trials``), ``params`` and ``provenance``.
+    """
+    import numbers
+
+    import torch
+
+    from ._check import check_positive, validate_type
+    from .analysis import occlusion_bands, occlusion_summary, pooled_band_occlusion
+    from .metrics import chance_accuracy
+    from .models import load_model
+
+    # fail before the forward passes, not after them
+    validate_type(n_permutations, numbers.Integral, "n_permutations")
+    check_positive(n_permutations, "n_permutations")
+    if threads:
+        torch.set_num_threads(int(threads))
+    epochs, X, y, _ = _load_arrays(epochs_path)
+    metrics = read_json(metrics_path)
+    sfreq = float(epochs.info["sfreq"])
+    bands = occlusion_bands(sfreq, width=width, fmin=fmin, fmax=fmax)
+    folds = ((load_model(model_path, fold=k), fold.get("test_idx"))
+             for k, fold in enumerate(metrics.get("folds", [])))
+    pooled = pooled_band_occlusion(folds, X, y, sfreq, bands=bands, width=width,
+                                   device=device)
+    summary = occlusion_summary(pooled, class_names=list(epochs.event_id),
+                                n_permutations=n_permutations, seed=seed)
+    result = {
+        **{key: metrics.get(key) for key in ("dataset", "subject", "model")},
+        **summary,
+        "n_folds": len(set(pooled["fold"].tolist())),
+        "chance_accuracy": chance_accuracy(summary["n_trials"], len(epochs.event_id)),
+        "params": {"width": width, "fmin": fmin, "fmax": fmax,
+                   "n_permutations": n_permutations, "seed": seed, "sfreq": sfreq},
+        "provenance": provenance(),
+    }
+    if out_json is not None:
+        write_json(out_json, result)
     return result

@@ -75,7 +75,8 @@ def _schema_defaults(block: str) -> dict:
     ("explain", pipeline.explain_step, {"methods": None}),
     ("compare", pipeline.compare_step, {"expert": None}),  # its own test below
     ("evaluate", pipeline.evaluate_step, {}),
-], ids=["preprocess", "training", "explain", "compare", "evaluate"])
+    ("occlusion", pipeline.band_occlusion_step, {}),
+], ids=["preprocess", "training", "explain", "compare", "evaluate", "occlusion"])
 def test_schema_defaults_equal_the_code(block, func, rename):
     code = _defaults(func)
     checked = 0

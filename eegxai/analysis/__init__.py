@@ -8,7 +8,13 @@ The exception is :func:`band_occlusion`, which runs a torch model on
 band-occluded trials (torch is imported only when it is called).
 """
 
-from .band_occlusion import band_occlusion
+from .band_occlusion import (
+    band_occlusion,
+    occlusion_bands,
+    occlusion_peak_test,
+    occlusion_summary,
+    pooled_band_occlusion,
+)
 from .io import read_relevance, read_summary, save_relevance, save_summary
 from .plots import plot_channel_frequency, plot_relevance_spectrum, plot_time_course
 from .spatial import (
@@ -59,12 +65,16 @@ __all__ = [
     "input_relevance_spectrum",
     "lateralization_index",
     "mean_ci",
+    "occlusion_bands",
+    "occlusion_peak_test",
+    "occlusion_summary",
     "peak_frequency",
     "peak_time",
     "plot_channel_frequency",
     "plot_relevance_spectrum",
     "plot_relevance_topomap",
     "plot_time_course",
+    "pooled_band_occlusion",
     "read_relevance",
     "read_summary",
     "relevance_time_course",

@@ -18,7 +18,12 @@ the other, which cancels in the mean over balanced classes. Removing the
 discriminative band instead lowers the margin of *both* classes. ``D(b)`` is
 in logit units; its peak is the band the decision rests on. A negative
 ``D(b)`` means the decision got sharper without the band: the model passes
-some of it (e.g. the edge of a band-pass filter) but it carries only noise. Occlusion is the
+some of it (e.g. the edge of a band-pass filter) but it carries only noise.
+:func:`occlusion_peak_test` gives the peak a p-value against a sign-flip
+max-statistic null (Nichols & Holmes 2002) [3]_; :func:`pooled_band_occlusion`
+runs every cross-validation fold's model on its own test trials and
+:func:`occlusion_summary` reduces the pooled drops to the numbers the reports
+show. Occlusion is the
 frequency-domain analogue of the occlusion sensitivity of Zeiler & Fergus
 (2014) [1]_; in the spectral domain see Schirrmeister et al. (2017) [2]_, who
 perturb amplitudes instead of removing them.
@@ -30,6 +35,9 @@ References
 .. [2] Schirrmeister, R. T., et al. (2017). Deep learning with convolutional
        neural networks for EEG decoding and visualization. Human Brain Mapping,
        38(11), 5391-5420.
+.. [3] Nichols, T. E., & Holmes, A. P. (2002). Nonparametric permutation tests
+       for functional neuroimaging: a primer with examples. Human Brain Mapping,
+       15(1), 1-25.
 """
 
 from __future__ import annotations
@@ -40,7 +48,8 @@ import numpy as np
 
 from .._check import check_array, check_positive, check_trials, validate_type
 
-__all__ = ["band_occlusion"]
+__all__ = ["band_occlusion", "occlusion_bands", "occlusion_peak_test",
+           "occlusion_summary", "pooled_band_occlusion"]
 
 #: Default band centres in Hz: 2 Hz bands tiling 4–38 Hz.
 DEFAULT_BANDS = tuple(float(f) for f in np.arange(5.0, 38.0, 2.0))
@@ -192,4 +201,234 @@ def band_occlusion(
         "trial_drop": trial_drop,
         "margin": margin,
         "resolution": float(width),
+    }
+
+
+def occlusion_bands(sfreq: float, *, width: float = 2.0, fmin: float = 4.0,
+                    fmax: float = 38.0) -> np.ndarray:
+    """Centres of adjacent bands of ``width`` Hz tiling ``fmin`` up to ``fmax``.
+
+    The bands are ``[fmin + k·width, fmin + (k + 1)·width)``, as many as fit
+    below ``min(fmax, sfreq / 2 − width / 2)``: the top band keeps half a band
+    clear of the Nyquist frequency, where the anti-alias filter of a
+    resampling rolls off. With the defaults and any sampling rate of at least
+    80 Hz they are :data:`DEFAULT_BANDS` (5, 7, ..., 37 Hz).
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate in Hz.
+    width : float
+        Band width in Hz (the resolution of the occlusion spectrum).
+    fmin, fmax : float
+        Lowest band edge and highest allowed band edge in Hz.
+
+    Returns
+    -------
+    bands : ndarray, shape (n_bands,)
+        Band centres in Hz.
+    """
+    for value, name in ((sfreq, "sfreq"), (width, "width"), (fmin, "fmin"),
+                        (fmax, "fmax")):
+        check_positive(value, name)
+    top = min(float(fmax), sfreq / 2.0 - width / 2.0)
+    # the small tolerance keeps a band whose upper edge lands on `top` exactly
+    n_bands = int(np.floor((top - fmin) / width + 1e-9))
+    if n_bands < 1:
+        raise ValueError(
+            f"No band of 'width' {width} Hz fits between 'fmin' {fmin} Hz and "
+            f"min('fmax', sfreq / 2 − width / 2) = {top:g} Hz (sfreq {sfreq} Hz): "
+            "lower 'fmin' or 'width', or raise 'fmax'.")
+    return fmin + width / 2.0 + width * np.arange(n_bands)
+
+
+def occlusion_peak_test(trial_drop, *, n_permutations: int = 1000,
+                        seed: int | None = 0) -> float:
+    """p-value of the largest mean drop against a sign-flip max-statistic null.
+
+    The statistic is ``T = max_b mean_i d_ib`` over the bands ``b`` of the
+    per-trial drops ``d``. Its null flips the sign of whole rows (one sign per
+    trial, all bands at once) and takes the maximum again, so the dependence
+    between bands is kept and the p-value holds for the peak *wherever* it
+    lies (family-wise over bands, Nichols & Holmes 2002 [1]_):
+    ``p = (1 + #{T_null ≥ T}) / (1 + n_permutations)``.
+
+    The null is approximate. A sign flip assumes that, for a model that does
+    not use any band, each trial's drop is as likely negative as positive.
+    Band occlusion only promises less: a band that shifts one class's logit
+    raises that class's margin and lowers the other's, and these shifts
+    cancel across balanced *classes*, not per trial. Such class-dependent
+    drops widen the sign-flip null (each flipped row keeps its full size),
+    so the test then errs on the conservative side; it is exact when the
+    per-trial drops are symmetric about zero under the null.
+
+    Parameters
+    ----------
+    trial_drop : array-like, shape (n_trials, n_bands)
+        Drop of the true-class margin per trial and band
+        (:func:`band_occlusion`'s ``"trial_drop"``).
+    n_permutations : int
+        Random sign flips of the null.
+    seed : int | None
+        Seed of the sign flips.
+
+    Returns
+    -------
+    p : float
+        In ``[1 / (1 + n_permutations), 1]``.
+
+    References
+    ----------
+    .. [1] Nichols, T. E., & Holmes, A. P. (2002). Nonparametric permutation
+           tests for functional neuroimaging: a primer with examples. Human
+           Brain Mapping, 15(1), 1-25.
+    """
+    drops = check_array(trial_drop, "trial_drop", ndim=2, dtype=np.float64)
+    n_trials, n_bands = drops.shape
+    if n_trials < 2 or n_bands < 1:
+        raise ValueError("'trial_drop' must hold at least 2 trials (rows) and 1 band "
+                         f"(column), but got shape {drops.shape}.")
+    validate_type(n_permutations, numbers.Integral, "n_permutations")
+    check_positive(n_permutations, "n_permutations")
+    if seed is not None:
+        validate_type(seed, numbers.Integral, "seed")
+    rng = np.random.default_rng(seed)
+    observed = drops.mean(axis=0).max()
+    # ties (e.g. the identity flip) count as exceeding, up to rounding
+    threshold = observed - 1e-12 * max(1.0, abs(observed))
+    exceed = 0
+    chunk = max(1, min(int(n_permutations), 2**20 // n_trials))
+    for start in range(0, int(n_permutations), chunk):
+        n = min(chunk, int(n_permutations) - start)
+        signs = rng.choice(np.array([-1.0, 1.0]), size=(n, n_trials))
+        exceed += int(np.count_nonzero((signs @ drops / n_trials).max(axis=1)
+                                       >= threshold))
+    return (1.0 + exceed) / (1.0 + int(n_permutations))
+
+
+def pooled_band_occlusion(folds, X, y, sfreq: float, *, bands=None, width: float = 2.0,
+                          batch_size: int = 32, device: str = "cpu") -> dict:
+    """:func:`band_occlusion` of every fold's model on its own test trials, pooled.
+
+    Parameters
+    ----------
+    folds : iterable of (torch.nn.Module, array-like of int)
+        Per cross-validation fold, its model and the indices of its test
+        trials in ``X`` (a fold without test trials is skipped).
+    X : array-like, shape (n_trials, n_chans, n_times)
+        All trials of the subject.
+    y : array-like of int, shape (n_trials,)
+        True class of each trial.
+    sfreq : float
+        Sampling rate in Hz.
+    bands, width, batch_size, device
+        As in :func:`band_occlusion`.
+
+    Returns
+    -------
+    result : dict
+        :func:`band_occlusion`'s keys with ``"trial_drop"`` (n_pooled, n_bands)
+        and ``"margin"`` (n_pooled,) concatenated over folds, plus ``"y"``
+        (n_pooled,) their classes, ``"trial_index"`` (n_pooled,) their
+        indices in ``X`` and ``"fold"`` (n_pooled,) their fold; ``"drop"``
+        and ``"sem"`` are over the pooled trials.
+    """
+    X, y = check_trials(X, y, dtype=np.float32)
+    parts = []
+    for k, (model, test_idx) in enumerate(folds):
+        test = np.asarray(test_idx if test_idx is not None else [], dtype=int)
+        if test.size == 0:
+            continue
+        if test.min() < 0 or test.max() >= len(y):
+            raise ValueError(f"Fold {k}'s test indices must lie in [0, {len(y) - 1}], "
+                             f"but got {test.min()}..{test.max()}.")
+        out = band_occlusion(model, X[test], y[test], sfreq, bands=bands, width=width,
+                             batch_size=batch_size, device=device)
+        parts.append((k, test, out))
+    if not parts:
+        raise ValueError("'folds' holds no fold with test trials.")
+    trial_drop = np.concatenate([out["trial_drop"] for _, _, out in parts])
+    index = np.concatenate([test for _, test, _ in parts])
+    return {
+        "freqs": parts[0][2]["freqs"],
+        "drop": trial_drop.mean(axis=0),
+        "sem": trial_drop.std(axis=0, ddof=1) / np.sqrt(len(trial_drop)),
+        "trial_drop": trial_drop,
+        "margin": np.concatenate([out["margin"] for _, _, out in parts]),
+        "y": y[index],
+        "trial_index": index,
+        "fold": np.concatenate([np.full(len(test), k) for k, test, _ in parts]),
+        "resolution": float(width),
+    }
+
+
+def _mean_sem(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Mean over rows and its standard error (None with fewer than 2 rows)."""
+    if len(rows) < 2:
+        return rows.mean(axis=0), None
+    return rows.mean(axis=0), rows.std(axis=0, ddof=1) / np.sqrt(len(rows))
+
+
+def occlusion_summary(result: dict, *, class_names=None, n_permutations: int = 1000,
+                      seed: int | None = 0) -> dict:
+    """Peak, its p-value, per-class drops and accuracy of a band-occlusion result.
+
+    Parameters
+    ----------
+    result : dict
+        :func:`pooled_band_occlusion` (or :func:`band_occlusion` with a ``"y"``
+        entry added): ``freqs``, ``trial_drop`` (n_trials, n_bands), ``margin``
+        (n_trials,), ``y`` (n_trials,) and ``resolution``.
+    class_names : sequence of str | None
+        Name of each class index (None: ``"0"``, ``"1"``, ...).
+    n_permutations, seed
+        Of :func:`occlusion_peak_test`.
+
+    Returns
+    -------
+    summary : dict
+        Plain JSON types: ``freqs``, ``drop``, ``sem`` (n_bands,);
+        ``classes``: per class name ``drop``, ``sem`` (None below 2 trials) and
+        ``n_trials``; ``peak_freq``, ``peak_drop``, ``peak_sem`` (the band of
+        the largest mean drop), ``p_peak`` (:func:`occlusion_peak_test`),
+        ``n_permutations``; ``resolution`` (band width, Hz); ``n_trials``;
+        ``accuracy`` (share of trials with a positive margin, i.e. predicted
+        right); ``margin`` (mean margin of the intact trials, logits).
+    """
+    drops = check_array(result["trial_drop"], "trial_drop", ndim=2, dtype=np.float64)
+    y = np.asarray(result["y"], dtype=int)
+    margin = np.asarray(result["margin"], dtype=np.float64)
+    if not len(y) == len(margin) == len(drops) or len(y) < 2:
+        raise ValueError(f"'result' must hold as many trial drops, margins and labels, "
+                         f"at least 2 of each, but got {len(drops)}, {len(margin)} and "
+                         f"{len(y)}.")
+    n_classes = int(y.max()) + 1
+    names = ([str(k) for k in range(n_classes)] if class_names is None
+             else [str(c) for c in class_names])
+    if len(names) < n_classes:
+        raise ValueError(f"'class_names' names {len(names)} classes, but 'y' holds "
+                         f"class {n_classes - 1}.")
+    mean, sem = _mean_sem(drops)
+    peak = int(np.argmax(mean))
+    classes = {}
+    for k, name in enumerate(names):
+        rows = drops[y == k]
+        if len(rows):
+            c_mean, c_sem = _mean_sem(rows)
+            classes[name] = {"drop": c_mean.tolist(), "n_trials": int(len(rows)),
+                             "sem": None if c_sem is None else c_sem.tolist()}
+    return {
+        "freqs": np.asarray(result["freqs"], float).tolist(),
+        "drop": mean.tolist(),
+        "sem": sem.tolist(),
+        "classes": classes,
+        "peak_freq": float(result["freqs"][peak]),
+        "peak_drop": float(mean[peak]),
+        "peak_sem": float(sem[peak]),
+        "p_peak": occlusion_peak_test(drops, n_permutations=n_permutations, seed=seed),
+        "n_permutations": int(n_permutations),
+        "resolution": float(result["resolution"]),
+        "n_trials": int(len(y)),
+        "accuracy": float(np.mean(margin > 0)),
+        "margin": float(margin.mean()),
     }

@@ -8,14 +8,14 @@ sessions (runs) and explaining its test trials with LRP (for the true class),
 :func:`ground_truth_check` asks three questions:
 
 1. **Which rhythm** — does the frequency evidence peak inside the planted mu
-   or beta band? Scored for four spectra (:data:`SPECTRA`): the FIR responses
-   of the temporal filters weighted by their positive relevance
-   (:func:`eegxai.analysis.first_layer_relevance_spectrum`, the one the
-   subject report leads with; resolution about ``sfreq / filter_len``), the
-   DFT-LRP relevance of the input frequencies
-   (:func:`eegxai.analysis.frequency_relevance`, 1 Hz bins), the
-   amplitude-perturbation correlation and the band occlusion of the
-   true-class margin (:func:`eegxai.analysis.band_occlusion`, 2 Hz bands).
+   or beta band? Scored for four spectra (:data:`SPECTRA`): the band
+   occlusion of the true-class margin (:func:`eegxai.analysis.band_occlusion`,
+   2 Hz bands; the one the subject and group reports lead with), the FIR
+   responses of the temporal filters weighted by their positive relevance
+   (:func:`eegxai.analysis.first_layer_relevance_spectrum`; resolution about
+   ``sfreq / filter_len``), the DFT-LRP relevance of the input frequencies
+   (:func:`eegxai.analysis.frequency_relevance`, 1 Hz bins) and the
+   amplitude-perturbation correlation.
    What each recovers per layout and model, and the chance level of the
    check, are measured in docs/explain.md.
 2. **Where** — does the class difference of the lateralization of absolute
@@ -124,16 +124,16 @@ def accuracy(model, X, y) -> float:
 
 
 #: Frequency evidence scored by :func:`ground_truth_check`, the leading one
-#: first: the FIR-response spectrum weighted by positive filter relevance
-#: (:func:`eegxai.analysis.first_layer_relevance_spectrum`, the one the subject
-#: report leads with), the DFT-LRP relevance of the input frequencies
+#: first: the mean drop of the true-class margin when a 2 Hz band is removed
+#: from every channel (:func:`eegxai.analysis.band_occlusion`; peak: the band of
+#: the largest drop; the one the subject and group reports lead with), then the
+#: secondary evidence: the FIR-response spectrum weighted by positive filter
+#: relevance (:func:`eegxai.analysis.first_layer_relevance_spectrum`), the
+#: DFT-LRP relevance of the input frequencies
 #: (:func:`eegxai.analysis.frequency_relevance`) and the amplitude-perturbation
 #: correlation of the logit difference (max |r| over channels,
-#: :func:`eegxai.analysis.amplitude_perturbation_correlation`) and the mean
-#: drop of the true-class margin when a 2 Hz band is removed from every
-#: channel (:func:`eegxai.analysis.band_occlusion`; peak: the band of the
-#: largest drop).
-SPECTRA = ("first_layer", "frequency_relevance", "perturbation", "band_occlusion")
+#: :func:`eegxai.analysis.amplitude_perturbation_correlation`).
+SPECTRA = ("band_occlusion", "first_layer", "frequency_relevance", "perturbation")
 
 
 def _frequency_evidence(net, X, y, sfreq: float, composite: str, init_fir=None):

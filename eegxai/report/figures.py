@@ -13,9 +13,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 __all__ = [
+    "plot_band_occlusion",
     "plot_channel_bars",
     "plot_confusion_matrices",
     "plot_csp_vs_relevance",
+    "plot_group_band_occlusion",
     "plot_group_spectra",
     "plot_group_time_course",
     "plot_lateralization",
@@ -590,4 +592,91 @@ def plot_prototypes(kinds: Mapping[str, Mapping], class_names: Sequence[str],
         row[1].set_xticks(x[::step], list(ch_names)[::step], rotation=90, fontsize=7)
         row[1].set(ylabel="RMS amplitude", title=f"{kind}: channel distribution")
         row[1].legend(fontsize=7)
+    return fig
+
+
+def _shade_band(ax, band: Sequence[float]) -> None:
+    ax.axvspan(band[0], band[1], color="0.88", lw=0, zorder=0,
+               label=f"{band[0]:g}–{band[1]:g} Hz")
+    ax.axhline(0, color="k", lw=0.6)
+
+
+def plot_band_occlusion(occlusion: Mapping, *, band: Sequence[float] = (8.0, 30.0)):
+    """Margin drop D(b) ± SE per band: all trials, then each class.
+
+    Parameters
+    ----------
+    occlusion : mapping
+        :func:`eegxai.analysis.occlusion_summary` (as written by
+        :func:`eegxai.pipeline.band_occlusion_step`): ``freqs``, ``drop`` and
+        ``sem`` (n_bands,), ``classes`` (per class ``drop``, ``sem``,
+        ``n_trials``), ``peak_freq``, ``peak_drop``, ``peak_sem``, ``p_peak``,
+        ``resolution``, ``n_trials``.
+    band : (low, high)
+        Frequency band shaded, in Hz.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    freqs = np.asarray(occlusion["freqs"], float)
+    panels = [(f"all trials (n={occlusion['n_trials']})", occlusion["drop"],
+               occlusion["sem"])]
+    panels += [(f"{name} (n={c['n_trials']})", c["drop"], c.get("sem"))
+               for name, c in occlusion.get("classes", {}).items()]
+    fig, axes = _subplots(1, len(panels), width=3.6, height=3.0, sharey=True)
+    width = 0.8 * float(occlusion["resolution"])
+    for k, (ax, (title, drop, sem)) in enumerate(zip(axes[0], panels, strict=True)):
+        _shade_band(ax, band)
+        ax.bar(freqs, np.asarray(drop, float), width, color=f"C{k}",
+               yerr=None if sem is None else np.asarray(sem, float), ecolor="0.3",
+               error_kw={"lw": 0.8})
+        ax.set(title=title, xlabel="band centre (Hz)")
+    ax = axes[0, 0]
+    peak, drop, sem = occlusion["peak_freq"], occlusion["peak_drop"], occlusion["peak_sem"]
+    ax.plot([peak], [drop + sem], "v", color="k", ms=5, label="peak")
+    ax.margins(y=0.15)
+    ax.text(0.97, 0.95, f"peak {peak:g} Hz\nD = {drop:.2f} ± {sem:.2f}\n"
+            f"p = {occlusion['p_peak']:.3g}", transform=ax.transAxes, ha="right",
+            va="top", fontsize=7, bbox={"facecolor": "white", "edgecolor": "0.7", "lw": 0.5})
+    ax.set_ylabel("margin drop D(b) (logits)")
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_group_band_occlusion(models: Mapping[str, Mapping], *,
+                              band: Sequence[float] = (8.0, 30.0)):
+    """Mean D(b) over subjects ± SE over subjects per model, each subject's peak marked.
+
+    Parameters
+    ----------
+    models : mapping of str to mapping
+        Model label → ``freqs`` (n_bands,), ``drop`` (n_subjects, n_bands),
+        ``peak_freq``, ``peak_drop`` and ``p_peak`` (n_subjects,).
+    band : (low, high)
+        Frequency band shaded, in Hz.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        One panel per model; dots: each subject's peak (filled: p < 0.05).
+    """
+    fig, axes = _subplots(1, len(models), width=4.2, height=3.2)
+    for k, (ax, (label, m)) in enumerate(zip(axes[0], models.items(), strict=True)):
+        freqs, drop = np.asarray(m["freqs"], float), np.asarray(m["drop"], float)
+        mean = drop.mean(axis=0)
+        _shade_band(ax, band)
+        ax.plot(freqs, mean, color=f"C{k}", label=f"mean (n={len(drop)})")
+        if len(drop) > 1:
+            se = drop.std(axis=0, ddof=1) / np.sqrt(len(drop))
+            ax.fill_between(freqs, mean - se, mean + se, color=f"C{k}", alpha=0.25, lw=0)
+        significant = np.asarray(m["p_peak"], float) < 0.05
+        for hit, marker in ((True, "full"), (False, "none")):
+            sel = significant == hit
+            ax.plot(np.asarray(m["peak_freq"], float)[sel],
+                    np.asarray(m["peak_drop"], float)[sel], "o", color=f"C{k}",
+                    fillstyle=marker, ms=5, ls="none",
+                    label=f"subject peak, p {'<' if hit else '≥'} 0.05")
+        ax.set(title=label, xlabel="band centre (Hz)", ylabel="margin drop D(b) (logits)")
+        ax.legend(fontsize=6, loc="best")
     return fig

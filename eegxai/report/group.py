@@ -1,8 +1,8 @@
 """Group HTML report of one dataset: decoding and agreement over subjects.
 
-:func:`group_report` reads the per-subject metrics, baselines, agreement and
-relevance-summary files of every subject (and the transfer study's files, when
-there are any) and writes one self-contained HTML page
+:func:`group_report` reads the per-subject metrics, baselines, agreement,
+band-occlusion and relevance-summary files of every subject (and the transfer
+study's files, when there are any) and writes one self-contained HTML page
 (:mod:`eegxai.report.html`). The group maps and their agreement numbers come
 from :mod:`eegxai.report.group_maps`, the decoding table of every training
 scheme and the explanation counts from :mod:`eegxai.report.scheme_table`.
@@ -40,7 +40,7 @@ from .scheme_table import (
     read_decoding_results,
     scheme_table,
 )
-from .subject import METRIC_COLUMNS, _guarded, reference_rows
+from .subject import METRIC_COLUMNS, OCCLUSION_BAND, _guarded, reference_rows
 
 __all__ = ["group_report"]
 
@@ -271,14 +271,66 @@ def _group_agreement_item(by_model: dict[str, list[dict]], experts: list[dict], 
                 "means over subjects of z-scored maps.")
 
 
+def _keyed(data: list[dict], paths: Sequence[str | os.PathLike]) -> dict[tuple, dict]:
+    """``{(subject, model): data}`` from the files' keys, else their layout."""
+    return {(str(d.get("subject") or Path(p).parent.name),
+             str(d.get("model") or Path(p).stem)): d
+            for d, p in zip(data, paths, strict=True)}
+
+
 def _explanation_counts(paths: Sequence[str | os.PathLike], comparisons: list[dict],
-                        compare: Sequence[str | os.PathLike]):
+                        compare: Sequence[str | os.PathLike],
+                        occlusion: Mapping[tuple, dict] | None = None):
     """:func:`~eegxai.report.scheme_table.explanation_counts` of the study's files."""
     table = scheme_table(read_decoding_results(paths))
-    keyed = {(str(c.get("subject") or Path(p).parent.name),
-              str(c.get("model") or Path(p).stem)): c
-             for c, p in zip(comparisons, compare, strict=True)}
-    return explanation_counts(table, keyed, models=list(dict.fromkeys(m for _, m in keyed)))
+    keyed = _keyed(comparisons, compare)
+    models = list(dict.fromkeys([*(m for _, m in keyed), *(m for _, m in occlusion or {})]))
+    return explanation_counts(table, keyed, models=models, band=OCCLUSION_BAND,
+                              occlusion=occlusion)
+
+
+def _occlusion_section(occlusion: Mapping[tuple, dict]) -> Section:
+    """Group band occlusion: mean D(b) per model, each subject's peak, one row each."""
+    items: list[dict] = []
+    low, high = OCCLUSION_BAND
+    by_model: dict[str, list[tuple[str, dict]]] = {}
+    for (subject, model), occ in sorted(occlusion.items()):
+        by_model.setdefault(model, []).append((subject, occ))
+
+    def figure():
+        curves = {}
+        for model, group in by_model.items():
+            freqs = np.asarray(group[0][1]["freqs"], float)
+            # sampling rates may differ between subjects: one common grid
+            curves[model] = {
+                "freqs": freqs,
+                "drop": np.stack([np.interp(freqs, o["freqs"], o["drop"]) for _, o in group]),
+                **{k: [o[k] for _, o in group] for k in ("peak_freq", "peak_drop", "p_peak")}}
+        resolution = sorted({o["resolution"] for g in by_model.values() for _, o in g})
+        return figure_item(
+            figures.plot_group_band_occlusion(curves, band=OCCLUSION_BAND),
+            "Group band occlusion: margin drop per frequency band",
+            "Lead frequency evidence of the group. D(b): drop of the true-class margin "
+            "(logits) when band b is removed from every channel of a subject's test "
+            "trials (each fold's model on its own test trials); line: mean over the "
+            "subjects, band: ± SE over subjects; dots: each subject's peak (filled: "
+            "p < 0.05 against the sign-flip max-statistic null). Resolution "
+            f"{', '.join(f'{r:g}' for r in resolution)} Hz (the band width); shaded "
+            f"{low:g}–{high:g} Hz. Every subject is shown, also those decoded at "
+            "chance, whose peaks are noise (see the accuracy column below and the "
+            "explanation counts).")
+    _guarded(items, "Group band occlusion", figure)
+    rows = [(subject, model, o.get("accuracy"), o.get("chance_accuracy"),
+             o["peak_freq"], f"{o['peak_drop']:.3f} ± {o['peak_sem']:.3f}", o["p_peak"],
+             "yes" if low <= o["peak_freq"] <= high else "no")
+            for model, group in by_model.items() for subject, o in group]
+    items.append(table_item(
+        ["subject", "model", "accuracy", "chance level", "peak (Hz)", "D ± SE (logits)",
+         "p", f"in {low:g}–{high:g} Hz"], rows, title="Band-occlusion peak per subject",
+        caption="Accuracy of the model on the occluded test trials and its binomial "
+                "chance level (p ≤ 0.05); the band of the largest mean margin drop, "
+                "that drop ± SE over trials and its p-value."))
+    return Section("rhythm", "Which rhythm: band occlusion", items)
 
 
 def _scheme_section(paths: Sequence[str | os.PathLike]) -> Section:
@@ -316,17 +368,24 @@ def _scheme_item(table: SchemeTable) -> dict:
 
 def _counts_item(counts) -> dict:
     return table_item(
-        ["model", "decoded above chance", "first-layer peak in 8–30 Hz",
-         "lateralization same / opposite / mixed"],
-        [(model, c["n_decoded"], f"{c['peak_in_band']}/{c['n_peak']}",
+        ["model", "decoded above chance", "band-occlusion peak in 8–30 Hz",
+         "first-layer peak in 8–30 Hz", "lateralization same / opposite / mixed"],
+        [(model, c["n_decoded"],
+          f"{c['occlusion_in_band']}/{c['n_occlusion']} "
+          f"({c['occlusion_significant']} with p < 0.05)",
+          f"{c['peak_in_band']}/{c['n_peak']}",
           f"{c['same']}/{c['opposite']}/{c['mixed']} (of {c['n_lateralization']})")
          for model, c in counts.iterrows()],
         title="What the explanations show for the subjects decoded above chance",
         caption="Subjects whose explained model (fine-tuned when the study transfers) "
-                "is above binomial chance; of them, how many have the first-layer "
-                "relevance spectrum peak (peak_distance_first_layer) in 8–30 Hz, and "
-                "how the relevance lateralization relates to the ERD lateralization "
-                "for every class (lateralization_agreement).")
+                "is above binomial chance; of them (with a band-occlusion file), how "
+                "many have the band-occlusion peak (the band whose removal lowers the "
+                "true-class margin most) in 8–30 Hz, and how many of those with "
+                "p_peak < 0.05 (sign-flip max-statistic null); then the secondary "
+                "evidence: how many have the first-layer relevance spectrum peak "
+                "(peak_distance_first_layer) in 8–30 Hz, and how the relevance "
+                "lateralization relates to the ERD lateralization for every class "
+                "(lateralization_agreement).")
 
 
 def group_report(
@@ -338,6 +397,7 @@ def group_report(
     compare: Sequence[str | os.PathLike],
     summary: Sequence[str | os.PathLike],
     transfer: Sequence[str | os.PathLike] = (),
+    occlusion: Sequence[str | os.PathLike] = (),
     config: Mapping | None = None,
     reference: str | None = None,
     simulated: bool = False,
@@ -365,6 +425,11 @@ def group_report(
         {subject}/{model}-within.json``, ``…-zeroshot.json``, ``baselines.json``);
         when any exists, a decoding table of every scheme
         (:mod:`eegxai.report.scheme_table`) is shown. Missing files are blank cells.
+    occlusion : sequence of path-like
+        Band-occlusion JSON of every (subject, model)
+        (:func:`eegxai.pipeline.band_occlusion_step`); when given, the group
+        band-occlusion section and the first explanation column of the
+        explanation counts.
     config : mapping | None
         Study configuration, shown under provenance.
     reference : "bci_iv_2b" | None
@@ -388,12 +453,13 @@ def group_report(
     baseline_data = [read_baselines(p) for p in baselines]
     comparisons = [read_comparison(p) for p in compare]
     summaries = [read_summary(p) for p in summary]
+    occlusion_data = _keyed([read_json(p) for p in occlusion], occlusion)
     transfer = [p for p in transfer if Path(p).is_file()]
     subjects = sorted({str(m.get("subject")) for m in metric_data})
     inputs = {}
     for kind, paths in (("metrics", metrics), ("baselines", baselines),
                         ("compare", compare), ("relevance summary", summary),
-                        ("transfer", transfer)):
+                        ("transfer", transfer), ("band occlusion", occlusion)):
         inputs.update({f"{kind} {i + 1}": p for i, p in enumerate(paths)})
     recorded = metric_data[0].get("provenance") if metric_data else None
     decoding = [*metrics, *transfer, *baselines]
@@ -402,7 +468,8 @@ def group_report(
                           simulated=simulated),
         *([_scheme_section(decoding)] if transfer else []),
         _agreement_section(comparisons, lambda: _explanation_counts(
-            decoding, comparisons, compare)),
+            decoding, comparisons, compare, occlusion_data)),
+        *([_occlusion_section(occlusion_data)] if occlusion_data else []),
         _relevance_section(summaries),
         _spatial_section(summaries, _expert_files(compare),
                          n_permutations=n_permutations, seed=seed),

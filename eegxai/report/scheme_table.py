@@ -17,9 +17,10 @@ One row per subject, one column per decoder on the same test trials:
 cell), :func:`scheme_table` makes the table, its mean and the number of subjects
 above the binomial chance level (p ≤ 0.05, :func:`eegxai.metrics.chance_accuracy`
 with the subject's number of test trials), and :func:`explanation_counts` says,
-for the subjects a model decodes above chance, how often its first-layer
-relevance spectrum peaks in 8–30 Hz and its relevance lateralization agrees with
-the ERD lateralization (values of :func:`eegxai.compare.compare_subject`).
+for the subjects a model decodes above chance, how often its band-occlusion
+peak (:func:`eegxai.pipeline.band_occlusion_step`) and its first-layer relevance
+spectrum peak in 8–30 Hz and its relevance lateralization agrees with the ERD
+lateralization (values of :func:`eegxai.compare.compare_subject`).
 :func:`study_files` finds the files of a results folder by that layout.
 
 References
@@ -230,11 +231,15 @@ def explanation_counts(
     *,
     models: Sequence[str] = MODELS,
     band: tuple[float, float] = (8.0, 30.0),
+    occlusion: Mapping[tuple[str, str], Mapping] | None = None,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """What the explanations show for the subjects a model decodes above chance.
 
     For each model, the subjects whose explained model (:func:`primary_column`)
-    is above chance; of those with an agreement file, how many have the
+    is above chance; of those with a band-occlusion file, how many have the
+    band-occlusion peak (``peak_freq``) inside ``band``, and how many of those
+    with ``p_peak < alpha``; of those with an agreement file, how many have the
     first-layer relevance spectrum peak (``peak_distance_first_layer``'s
     ``peak_freq``) inside ``band``, and the relation of the relevance
     lateralization to the ERD lateralization (``lateralization_agreement``'s
@@ -251,16 +256,26 @@ def explanation_counts(
         ConvNet names.
     band : (float, float)
         Frequency band in Hz.
+    occlusion : mapping | None
+        ``{(subject, model): band-occlusion dict}`` as written by
+        :func:`eegxai.pipeline.band_occlusion_step` (None: none).
+    alpha : float
+        Significance level of the band-occlusion peak's ``p_peak``.
 
     Returns
     -------
-    counts : pandas.DataFrame, shape (n_models, 7)
+    counts : pandas.DataFrame, shape (n_models, 10)
         Index: models with a column in ``table``; columns ``n_decoded``,
+        ``n_occlusion`` (with a band-occlusion file), ``occlusion_in_band``,
+        ``occlusion_significant`` (in band and ``p_peak < alpha``),
         ``n_peak`` (with a first-layer peak), ``peak_in_band``,
         ``n_lateralization`` (with a lateralization agreement), ``same``,
         ``opposite``, ``mixed``.
     """
     validate_type(table, SchemeTable, "table")
+    check_range(alpha, "alpha", 0.0, 1.0)
+    occlusion = {} if occlusion is None else occlusion
+    validate_type(occlusion, Mapping, "occlusion")
     low, high = band
     rows = {}
     for model in models:
@@ -275,10 +290,15 @@ def explanation_counts(
                  if "peak_freq" in m.get("peak_distance_first_layer", {})]
         relations = [m["lateralization_agreement"].get("relation") for m in metrics
                      if m.get("lateralization_agreement")]
-        rows[model] = {"n_decoded": len(decoded), "n_peak": len(peaks),
+        occluded = [occlusion[(s, model)] for s in decoded if (s, model) in occlusion]
+        in_band = [o for o in occluded if low <= o["peak_freq"] <= high]
+        rows[model] = {"n_decoded": len(decoded), "n_occlusion": len(occluded),
+                       "occlusion_in_band": len(in_band),
+                       "occlusion_significant": sum(o["p_peak"] < alpha for o in in_band),
+                       "n_peak": len(peaks),
                        "peak_in_band": sum(low <= f <= high for f in peaks),
                        "n_lateralization": len(relations),
                        **{r: relations.count(r) for r in ("same", "opposite", "mixed")}}
-    columns = ["n_decoded", "n_peak", "peak_in_band", "n_lateralization", "same",
-               "opposite", "mixed"]
+    columns = ["n_decoded", "n_occlusion", "occlusion_in_band", "occlusion_significant",
+               "n_peak", "peak_in_band", "n_lateralization", "same", "opposite", "mixed"]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)

@@ -324,20 +324,68 @@ def _spectrum_grid(summary: dict, entry: str, what: str, *, keys=None,
     return fig, names
 
 
+#: Band shaded in the band-occlusion figures and counted in the group report (Hz).
+OCCLUSION_BAND = (8.0, 30.0)
+
+
+def _occlusion_caption(occ: dict) -> str:
+    low, high = OCCLUSION_BAND
+    return (
+        "Lead frequency evidence: which bands the decision uses. D(b) is the drop of "
+        "the true-class margin m = z_true − max_other z (in logits) when the band b "
+        "is removed (its rFFT bins zeroed) from every channel of a test trial; bars: "
+        f"mean ± SE over the {occ['n_trials']} test trials of {occ.get('n_folds', '?')} "
+        "fold(s), each fold's model on its own test trials; left all trials, then "
+        f"each class. Resolution {occ['resolution']:g} Hz (the band width). Shaded: "
+        f"{low:g}–{high:g} Hz (mu and beta). Peak {occ['peak_freq']:g} Hz, D = "
+        f"{occ['peak_drop']:.3f} ± {occ['peak_sem']:.3f}, p = {occ['p_peak']:.3g} "
+        f"(largest mean drop against {occ.get('n_permutations', '?')} sign flips of "
+        "whole trials, max over bands; approximate, conservative where a band's "
+        "effect cancels across classes rather than within trials). Negative D: the "
+        "decision got sharper without the band. Model accuracy on these trials "
+        f"{occ['accuracy']:.3f} (binomial chance level {_fmt(occ.get('chance_accuracy'))}"
+        f", mean margin {occ['margin']:.3f}): a model at chance has a noise peak, so "
+        "read the peak only for a model above chance.")
+
+
+def _occlusion_items(path: str | os.PathLike | None) -> list[dict]:
+    """Band-occlusion figure of one model (:func:`eegxai.pipeline.band_occlusion_step`)."""
+    items: list[dict] = []
+    title = "Band occlusion: margin drop per frequency band"
+
+    def make():
+        if path is None:
+            raise ValueError("no band-occlusion file for this model (rule band_occlusion)")
+        occ = read_json(path)
+        out = [figure_item(figures.plot_band_occlusion(occ, band=OCCLUSION_BAND), title,
+                           _occlusion_caption(occ))]
+        chance = occ.get("chance_accuracy")
+        if chance is not None and occ["accuracy"] < chance:
+            out.append(flag_item(
+                f"Band occlusion: the model is not above chance on these trials "
+                f"(accuracy {occ['accuracy']:.3f} < {chance:.3f}), so its peak at "
+                f"{occ['peak_freq']:g} Hz is noise."))
+        return out
+    _guarded(items, title, make)
+    return items
+
+
 def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
     items: list[dict] = []
     subsets = summary["subsets"]
     band = expert.get("discriminative_band")
 
     def frequency_relevance():
-        # Beside the first-layer spectrum, not instead of it: on simulated
-        # 64-channel subjects it follows the 1/f background of the many
-        # channels (docs/explain.md, benchmarks/ground_truth_rates.py).
+        # Secondary evidence, after band occlusion: on simulated 64-channel
+        # subjects it follows the 1/f background of the many channels
+        # (docs/explain.md, benchmarks/ground_truth_rates.py).
         fig, keys = _spectrum_grid(summary, "frequency_relevance", "DFT-LRP spectrum",
                                    keys=("mean",), ylabel="relevance per bin")
         resolution = subsets[keys[0]]["frequency_relevance"]["resolution"]
         return figure_item(
             fig, "Relevance of the input frequencies (DFT-LRP)",
+            "Secondary evidence beside the band occlusion above: it follows the power "
+            "the network passes, not only what it decides on. "
             "LRP relevance that the first temporal layer passes to each frequency "
             "component of the input (virtual DFT layer, Vielhaben et al. 2024), mean "
             f"over trials; resolution {resolution:g} Hz (bins of the trial's DFT). "
@@ -347,6 +395,8 @@ def _rhythm_items(summary: dict, expert: dict, comparison: dict) -> list[dict]:
         fig, keys = _spectrum_grid(summary, "first_layer", "first-layer spectrum")
         return figure_item(
             fig, "First-layer filter responses weighted by relevance",
+            "Secondary evidence beside the band occlusion above (the filters of a "
+            "ConvNet barely move in training, so this can show their initialization). "
             "Frequency responses (gain) of the first-layer temporal FIR filters, each "
             "weighted by the positive (evidence for) and negative (evidence against) "
             "LRP relevance it received, summed over filters and averaged over folds; "
@@ -645,6 +695,7 @@ def subject_report(
     compare: Mapping[str, str | os.PathLike],
     expert: Mapping[str, str | os.PathLike],
     evaluate: Mapping[str, str | os.PathLike],
+    occlusion: Mapping[str, str | os.PathLike] | None = None,
     config: Mapping | None = None,
     reference: str | None = None,
     simulated: bool = False,
@@ -672,6 +723,10 @@ def subject_report(
         (:func:`eegxai.pipeline.compare_step`).
     evaluate : mapping of str to path-like
         Model name → explanation-quality JSON (:func:`eegxai.pipeline.evaluate_step`).
+    occlusion : mapping of str to path-like | None
+        Model name → band-occlusion JSON (:func:`eegxai.pipeline.band_occlusion_step`),
+        the figure the rhythm section leads with; a model without one shows a
+        notice there.
     config : mapping | None
         Study configuration, shown under provenance.
     reference : "bci_iv_2b" | None
@@ -693,8 +748,9 @@ def subject_report(
     for name, value in (("metrics", metrics), ("history", history),
                         ("relevance", relevance), ("summary", summary),
                         ("compare", compare), ("expert", expert),
-                        ("evaluate", evaluate)):
+                        ("evaluate", evaluate), ("occlusion", occlusion or {})):
         validate_type(value, Mapping, name)
+    occlusion = occlusion or {}
     models = list(metrics)
     qc = read_json(qc_json)
     metric_data = {m: read_json(metrics[m]) for m in models}
@@ -726,7 +782,8 @@ def subject_report(
         label = f"{model} — {rel.get('method')}"
         where.subsections.append(
             (label, _where_when_items(model, rel, summ, comparison, expert_data)))
-        rhythm.subsections.append((label, _rhythm_items(summ, expert_data, comparison)))
+        rhythm.subsections.append((label, _occlusion_items(occlusion.get(model))
+                                   + _rhythm_items(summ, expert_data, comparison)))
         features = ExpertFeatures.from_dict(expert_data) if expert_data else None
         expert_view.subsections.append((label, _expert_items(rel, summ, features)))
         agreement.subsections.append(
@@ -742,7 +799,7 @@ def subject_report(
     for kind, paths in (("metrics", metrics), ("history", history),
                         ("relevance", relevance), ("relevance summary", summary),
                         ("compare", compare), ("expert features", expert),
-                        ("evaluate", evaluate)):
+                        ("evaluate", evaluate), ("band occlusion", occlusion)):
         inputs.update({f"{kind} ({m})": p for m, p in paths.items()})
     recorded = next(iter(metric_data.values()), {}).get("provenance")
     sections += [where, rhythm, expert_view, agreement, quality,

@@ -13,7 +13,14 @@ import torch
 from scipy import signal
 from torch import nn
 
-from eegxai.analysis import band_occlusion
+from eegxai.analysis import (
+    band_occlusion,
+    occlusion_bands,
+    occlusion_peak_test,
+    occlusion_summary,
+    pooled_band_occlusion,
+)
+from eegxai.analysis.band_occlusion import DEFAULT_BANDS
 
 SFREQ = 160.0
 N_TIMES = 640  # 4 s: rFFT bins every 0.25 Hz
@@ -194,3 +201,95 @@ def test_validation_messages_name_parameter_and_value(kwargs, error, match):
     X, y = args.pop("X"), args.pop("y")
     with pytest.raises(error, match=match):
         band_occlusion(MeanOnly(), X, y, SFREQ, **args)
+
+
+# ------------------------------------------------------------- peak test, bands
+def _noise_drops(seed, n_trials=40, n_bands=17):
+    return np.random.default_rng(seed).standard_normal((n_trials, n_bands))
+
+
+def test_peak_test_planted_band_of_consistent_drops_is_significant():
+    drops = _noise_drops(0)
+    drops[:, 3] += 1.0  # every trial loses margin when band 3 is removed
+    assert occlusion_peak_test(drops, n_permutations=999, seed=1) == pytest.approx(1e-3)
+
+
+def test_peak_test_of_symmetric_noise_is_roughly_uniform():
+    # one seeded case is not small; over 200 noise data sets p < 0.05 in about 5%
+    assert occlusion_peak_test(_noise_drops(0), n_permutations=999, seed=1) > 0.05
+    p = np.array([occlusion_peak_test(_noise_drops(s), n_permutations=199, seed=s)
+                  for s in range(1, 201)])
+    assert np.all((p >= 1 / 200) & (p <= 1))
+    # Binomial(200, 0.05) lies in [3, 19] with probability > 0.998
+    assert 3 <= np.sum(p < 0.05) <= 19
+    assert 0.35 < np.median(p) < 0.65
+
+
+def test_peak_test_closed_form_bounds_and_seed():
+    # every row +1: only the identity flip (probability 2^-30) reaches the mean
+    assert occlusion_peak_test(np.ones((30, 4)), n_permutations=99) == pytest.approx(0.01)
+    # every row −1: every flipped mean is ≥ −1, so the null always reaches it
+    assert occlusion_peak_test(-np.ones((30, 4)), n_permutations=99) == 1.0
+    drops = _noise_drops(3)
+    assert occlusion_peak_test(drops, seed=5) == occlusion_peak_test(drops, seed=5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"trial_drop": np.zeros(5)}, ValueError, "'trial_drop' must have 2 dimensions"),
+        ({"trial_drop": np.zeros((1, 4))}, ValueError, "at least 2 trials.*got shape"),
+        ({"trial_drop": np.full((3, 2), np.nan)}, ValueError, "NaN"),
+        ({"n_permutations": 0}, ValueError, "'n_permutations' must be > 0, but got 0"),
+        ({"n_permutations": 2.5}, TypeError, "'n_permutations' must be an instance"),
+        ({"seed": "a"}, TypeError, "'seed' must be an instance"),
+    ],
+)
+def test_peak_test_validation(kwargs, error, match):
+    args = {"trial_drop": _noise_drops(0, n_trials=4), **kwargs}
+    with pytest.raises(error, match=match):
+        occlusion_peak_test(args.pop("trial_drop"), **args)
+
+
+@pytest.mark.parametrize("sfreq", [80.0, 160.0, 250.0])
+def test_occlusion_bands_tile_4_to_38_hz_at_the_study_sampling_rates(sfreq):
+    np.testing.assert_array_equal(occlusion_bands(sfreq), DEFAULT_BANDS)
+    bands = occlusion_bands(sfreq, width=4.0)
+    np.testing.assert_array_equal(bands, np.arange(6.0, 37.0, 4.0))  # edges 4..36
+
+
+def test_occlusion_bands_stay_below_nyquist_and_validate():
+    bands = occlusion_bands(64.0)  # Nyquist 32: the top edge stays ≤ 31
+    assert bands[0] == 5.0 and bands[-1] + 1.0 <= 31.0 and np.all(np.diff(bands) == 2.0)
+    with pytest.raises(ValueError, match="No band of 'width' 2.0 Hz fits"):
+        occlusion_bands(8.0)
+    with pytest.raises(ValueError, match="'width' must be > 0"):
+        occlusion_bands(160.0, width=-1.0)
+
+
+def test_pooled_folds_equal_one_occlusion_of_all_trials_and_summary():
+    X, y = _planted_trials(n_per_class=10)
+    model = BandPower()
+    test = [np.arange(0, len(y), 2), np.arange(1, len(y), 2), np.array([], int)]
+    pooled = pooled_band_occlusion([(model, t) for t in test], X, y, SFREQ, bands=BANDS)
+    order = np.concatenate(test[:2])
+    whole = band_occlusion(model, X[order], y[order], SFREQ, bands=BANDS)
+    np.testing.assert_allclose(pooled["trial_drop"], whole["trial_drop"], atol=1e-6)
+    np.testing.assert_allclose(pooled["drop"], whole["drop"], atol=1e-6)
+    np.testing.assert_array_equal(pooled["y"], y[order])
+    np.testing.assert_array_equal(pooled["fold"], np.repeat([0, 1], 10))
+    summary = occlusion_summary(pooled, class_names=["left_hand", "right_hand"],
+                                n_permutations=199, seed=0)
+    assert summary["peak_freq"] == 10.0 and summary["p_peak"] == pytest.approx(1 / 200)
+    assert summary["n_trials"] == 20 and summary["resolution"] == 2.0
+    assert summary["accuracy"] == np.mean(whole["margin"] > 0)
+    for k, name in enumerate(["left_hand", "right_hand"]):
+        c = summary["classes"][name]
+        assert c["n_trials"] == 10
+        np.testing.assert_allclose(c["drop"], whole["trial_drop"][y[order] == k].mean(0),
+                                   atol=1e-6)
+        assert BANDS[np.argmax(c["drop"])] == 10.0  # both classes lose their margin
+    with pytest.raises(ValueError, match="no fold with test trials"):
+        pooled_band_occlusion([(model, [])], X, y, SFREQ)
+    with pytest.raises(ValueError, match="test indices must lie in"):
+        pooled_band_occlusion([(model, [len(y)])], X, y, SFREQ)

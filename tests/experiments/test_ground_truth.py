@@ -17,7 +17,8 @@ def test_lrp_recovers_planted_band_side_and_window(subject):
     res = ground_truth_check(subject, seed=3, n_trials_per_class=30,
                              sessions=("01T", "02T", "04E"), n_epochs=25)
     assert res["accuracy"] >= 0.9, res
-    # which rhythm: the first-layer relevance spectrum peaks in the planted band
+    # which rhythm: the leading frequency evidence (SPECTRA[0], band occlusion)
+    # peaks in the planted band
     assert res["spectrum_ok"], (res["peak_freq"], res["band"])
     # where: relevance lateralization differs between the classes as planted
     assert res["lateralization_ok"], res["li"]

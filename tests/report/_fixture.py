@@ -32,12 +32,13 @@ def subject_paths(root: Path, dataset: str = DATASET, subject: str = SUBJECT,
         "compare": r / "compare" / dataset / subject / f"{model}.json",
         "expert": r / "compare" / dataset / subject / f"{model}-expert.json",
         "evaluate": r / "evaluate" / dataset / subject / f"{model}.json",
+        "occlusion": r / "occlusion" / dataset / subject / f"{model}.json",
     }
 
 
 def make_subject_outputs(root: Path, subject_number: int = 1, *,
                          subject: str | None = None, seed: int = 1) -> dict[str, Path]:
-    """Run preprocess → train → baselines → explain → compare → evaluate, tiny."""
+    """Run preprocess → train → baselines → explain → compare → evaluate → occlusion."""
     from eegxai import pipeline
     from eegxai.preprocessing import preprocess_subject
 
@@ -69,4 +70,6 @@ def make_subject_outputs(root: Path, subject_number: int = 1, *,
                            methods=("lrp", "gradient"), composites=("epsilon_plus_flat",),
                            max_trials=8, n_steps=5, prototype_steps=30, device="cpu",
                            seed=seed)
+    pipeline.band_occlusion_step(p["epochs"], p["model"], p["metrics"], p["occlusion"],
+                                 n_permutations=99, seed=seed, device="cpu")
     return p

@@ -5,7 +5,8 @@ workflow's layout and with the keys the pipeline writes. The planted truth:
 every subject's mean |relevance| per channel is an affine copy of the shared
 |CSP pattern| (so the group maps are equal), the relevance lateralizes like
 the ERD (left hand: C4, right hand: C3), the first-layer spectrum peaks at
-10 Hz and the relevance time course follows the ERD strength.
+10 Hz, the relevance time course follows the ERD strength and the band
+occlusion peaks at 11 Hz (sub-001: at 35 Hz, p = 0.3).
 """
 
 from __future__ import annotations
@@ -72,6 +73,23 @@ def summary(rng, *, model: str, subject: str, planted: bool = True) -> dict:
     return out
 
 
+def occlusion(rng, *, model: str, subject: str, peak: float = 11.0,
+              p_peak: float = 0.001) -> dict:
+    """A band-occlusion result (eegxai.pipeline.band_occlusion_step layout)."""
+    freqs = np.arange(5.0, 38.0, 2.0)
+    drop = np.exp(-((freqs - peak) ** 2) / 8.0) + 0.02 * rng.standard_normal(len(freqs))
+    k = int(np.argmax(drop))
+    sem = np.full(len(freqs), 0.1)
+    return {"dataset": DATASET, "subject": subject, "model": model,
+            "freqs": freqs.tolist(), "drop": drop.tolist(), "sem": sem.tolist(),
+            "classes": {c: {"drop": drop.tolist(), "sem": sem.tolist(), "n_trials": 22}
+                        for c in CLASSES},
+            "peak_freq": float(freqs[k]), "peak_drop": float(drop[k]), "peak_sem": 0.1,
+            "p_peak": p_peak, "n_permutations": 1000, "resolution": 2.0,
+            "n_trials": 45, "n_folds": 5, "accuracy": 0.6, "chance_accuracy": 0.644,
+            "margin": 0.3}
+
+
 def expert(rng) -> dict:
     """Expert features of the compare step: CSP patterns, ERD/ERS maps, ERD course."""
     patterns = rng.standard_normal((4, len(CH_NAMES)))
@@ -101,7 +119,7 @@ def write_group(root: Path, *, n_subjects: int = 3, transfer: bool = True,
     rng = np.random.default_rng(seed)
     r = Path(root) / "results"
     paths: dict[str, list[Path]] = {k: [] for k in ("metrics", "baselines", "compare",
-                                                    "summary", "transfer")}
+                                                    "summary", "transfer", "occlusion")}
     for i in range(n_subjects):
         sub = f"sub-{i + 1:03d}"
         scheme = {"scheme": "pretrained+finetuned"} if transfer else {}
@@ -119,6 +137,10 @@ def write_group(root: Path, *, n_subjects: int = 3, transfer: bool = True,
             paths["compare"].append(write_json(r / "compare" / DATASET / sub / f"{model}.json",
                                                cmp))
             write_json(r / "compare" / DATASET / sub / f"{model}-expert.json", expert(rng))
+            paths["occlusion"].append(write_json(
+                r / "occlusion" / DATASET / sub / f"{model}.json",
+                occlusion(rng, model=model, subject=sub, peak=35.0 if i == 0 else 11.0,
+                          p_peak=0.3 if i == 0 else 0.001)))
             if transfer:
                 t = r / "transfer" / DATASET / sub
                 paths["transfer"].append(write_json(t / f"{model}-within.json",

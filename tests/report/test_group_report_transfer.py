@@ -29,7 +29,7 @@ def _render(tmp_path, paths, **kwargs):
     out = group_report(tmp_path / "group.html", dataset=DATASET,
                        metrics=paths["metrics"], baselines=paths["baselines"],
                        compare=paths["compare"], summary=paths["summary"],
-                       n_permutations=199, **kwargs)
+                       occlusion=paths["occlusion"], n_permutations=199, **kwargs)
     html = out.read_text(encoding="utf-8")
     page = _Page()
     page.feed(html)
@@ -42,7 +42,7 @@ def test_group_report_with_and_without_transfer(tmp_path, transfer):
     if transfer:
         paths["transfer"][0].unlink()  # sub-001 within: a blank cell, no crash
     sections, text, html = _render(tmp_path, paths, transfer=paths["transfer"])
-    expected = ["decoding", "agreement", "relevance", "spatial", "provenance"]
+    expected = ["decoding", "agreement", "rhythm", "relevance", "spatial", "provenance"]
     if transfer:
         expected.insert(1, "transfer")
     assert sections == expected
@@ -50,8 +50,18 @@ def test_group_report_with_and_without_transfer(tmp_path, transfer):
     for title in ("Agreement of the group maps with their chance levels",
                   "csp_pattern_correlation_left_hand", "lateralization_agreement",
                   "mu_beta_share_first_layer", "time_course_correlation",
-                  "What the explanations show for the subjects decoded above chance"):
+                  "What the explanations show for the subjects decoded above chance",
+                  "Group band occlusion: margin drop per frequency band",
+                  "Band-occlusion peak per subject"):
         assert title in text, title
+    # counts: band occlusion is the first explanation column; only sub-003 (30 of 45)
+    # is decoded above chance, so sub-001's 35 Hz peak is not counted
+    counts = html.split('data-title="What the explanations show')[1].split("</table>")[0]
+    header = [c.split("</th>")[0] for c in counts.split("<th>")[1:]]
+    assert header[:4] == ["model", "decoded above chance", "band-occlusion peak in 8–30 Hz",
+                          "first-layer peak in 8–30 Hz"]
+    row = [c.split("</td>")[0] for c in counts.split("<td>")[1:]]
+    assert row[:3] == ["shallow", "1", "1/1 (1 with p &lt; 0.05)"]
     # planted group maps: r = 1 with the group |CSP pattern|, p = 1 / (1 + 199)
     row = html.split("<td>csp_pattern_correlation_left_hand</td>")[1].split("</tr>")[0]
     cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]

@@ -110,15 +110,26 @@ def test_explanation_counts_for_subjects_decoded_above_chance():
             "peak_distance_first_layer": {"peak_freq": 10.0},
             "lateralization_agreement": {"relation": "same"}}},
     }
-    counts = explanation_counts(scheme_table(results), comparisons)
+    occlusion = {("sub-0", "shallow"): {"peak_freq": 11.0, "p_peak": 0.001},
+                 ("sub-1", "shallow"): {"peak_freq": 29.0, "p_peak": 0.2},
+                 ("sub-2", "shallow"): {"peak_freq": 37.0, "p_peak": 0.001},
+                 ("sub-3", "shallow"): {"peak_freq": 11.0, "p_peak": 0.001}}  # not decoded
+    counts = explanation_counts(scheme_table(results), comparisons, occlusion=occlusion)
     assert counts.loc["shallow"].to_dict() == {
-        "n_decoded": 3, "n_peak": 2, "peak_in_band": 1, "n_lateralization": 2,
-        "same": 1, "opposite": 1, "mixed": 0}
+        "n_decoded": 3, "n_occlusion": 3, "occlusion_in_band": 2,
+        "occlusion_significant": 1, "n_peak": 2, "peak_in_band": 1,
+        "n_lateralization": 2, "same": 1, "opposite": 1, "mixed": 0}
     assert list(counts.index) == ["shallow"]  # no deep / eegnet column
+    without = explanation_counts(scheme_table(results), comparisons)
+    assert without.loc["shallow", "n_occlusion"] == 0
+    assert without.loc["shallow", "peak_in_band"] == 1
 
 
 def test_benchmark_prints_the_table(tmp_path):
     write_group(tmp_path, n_subjects=3)
+    for k in (1, 2, 3):  # the band-occlusion files are read beside the compare files
+        write_json(tmp_path / "results" / "occlusion" / DATASET / f"sub-00{k}" / "shallow.json",
+                   {"peak_freq": 11.0, "p_peak": 0.01})
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "eegmmidb_table.py"),
          "--results", str(tmp_path / "results")],
@@ -128,8 +139,9 @@ def test_benchmark_prints_the_table(tmp_path):
     assert row.split()[:3] == ["sub-003", "45", "0.667*"]  # deep ft: 30 of 45
     above = next(line for line in lines if line.startswith("above chance")).split()
     assert above[2:] == ["1/3", "0/3", "0/3", "1/3", "0/3", "0/3", "1/3", "0/3"]
-    assert "shallow: 1 subject(s) above chance; first-layer relevance spectrum peak in " \
-           "8-30 Hz: 1/1; relevance vs ERD lateralization same/opposite/mixed: 1/0/0" in out
+    assert "shallow: 1 subject(s) above chance; band-occlusion peak in 8-30 Hz: 1/1 (1 with " \
+           "p < 0.05); first-layer relevance spectrum peak in 8-30 Hz: 1/1; relevance vs " \
+           "ERD lateralization same/opposite/mixed: 1/0/0" in out
 
 
 def test_benchmark_stage_times_count_only_the_study_datasets(tmp_path):
@@ -139,10 +151,15 @@ def test_benchmark_stage_times_count_only_the_study_datasets(tmp_path):
             "preprocess/syn_3ch/sub-001.tsv": 100.0, "text_train_cnn/main.tsv": 900.0}
     for rel, seconds in rows.items():
         (bench / rel).parent.mkdir(parents=True, exist_ok=True)
-        (bench / rel).write_text(f"s\th:m:s\n{seconds}\t0:00:00\n")
+        (bench / rel).write_text(f"s\th:m:s\tcpu_time\n{seconds}\t0:00:00\t{seconds / 2}\n")
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "eegmmidb_table.py"),
          "--results", str(tmp_path / "results"), "--dataset", "syn"],
         capture_output=True, text=True, check=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("wall time per stage"))
-    assert line.endswith("preprocess 3, pretrain 12")  # not syn_3ch, not the text study
+    lines = out.splitlines()
+    start = next(i for i, x in enumerate(lines) if x.startswith("time per stage of syn"))
+    table = [x.split() for x in lines[start + 2:start + 5]]
+    # not syn_3ch, not the text study; wall and CPU seconds summed per stage
+    assert table == [["preprocess", "3", "2"], ["pretrain", "12", "6"],
+                     ["sum", "(min)", "0.2", "0.1", "(divide", "by", "the", "cores", "for",
+                      "the", "wall", "time", "of", "a", "parallel", "run)"]]

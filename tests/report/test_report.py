@@ -24,7 +24,8 @@ SUBJECT_SECTIONS = ["data", "decoding", "where-when", "rhythm", "expert-view",
 SUBJECT_FIGURES = [
     "Preprocessing quality control", "Training curves", "Confusion matrices",
     "Relevance heatmaps", "Relevance time course", "Channel relevance",
-    "Lateralization index per class", "First-layer filter responses",
+    "Lateralization index per class", "Band occlusion: margin drop per frequency band",
+    "First-layer filter responses",
     "Network spectra beside the band-power r² spectrum", "Which rhythm",
     "ERD/ERS maps", "Relevance time course next to the ERD time course",
     "CSP patterns next to channel relevance", "Perturbation curves",
@@ -71,7 +72,7 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
 def _per_model(p):
     return {key: {MODEL: p[key]} for key in
             ("metrics", "history", "relevance", "summary", "compare", "expert",
-             "evaluate")}
+             "evaluate", "occlusion")}
 
 
 def _subject_report(p, out, **kwargs):
@@ -132,7 +133,7 @@ def test_subject_report_checksums_every_input(outputs, report):
 
     text = _parse(report).all_text
     for key in ("qc_json", "qc_png", "metrics", "history", "baselines", "relevance",
-                "summary", "compare", "expert", "evaluate"):
+                "summary", "compare", "expert", "evaluate", "occlusion"):
         digest = hashlib.sha256(outputs[key].read_bytes()).hexdigest()
         assert digest in text, key
 
@@ -184,6 +185,42 @@ def test_missing_optional_input_is_flagged_not_fatal(outputs, tmp_path):
     text = _parse(out).all_text
     assert "CSP vs relevance: not available" in text
     assert "ERD/ERS maps" in text
+
+
+def _section(html: str, section_id: str) -> str:
+    return html.split(f'<section id="{section_id}">')[1].split("</section>")[0]
+
+
+def test_rhythm_section_leads_with_band_occlusion(outputs, report):
+    rhythm = _section(report.read_text(encoding="utf-8"), "rhythm")
+    titles = [t.split('"')[0] for t in rhythm.split('data-title="')[1:]]
+    assert titles[0] == "Band occlusion: margin drop per frequency band", titles
+    assert titles.index("First-layer filter responses weighted by relevance") > 0
+    occ = read_json(outputs["occlusion"])
+    caption = _parse(report).all_text
+    for expected in ("Lead frequency evidence", f"Resolution {occ['resolution']:g} Hz",
+                     "true-class margin", f"accuracy on these trials {occ['accuracy']:.3f}",
+                     f"p = {occ['p_peak']:.3g}", "a model at chance has a noise peak",
+                     "Secondary evidence beside the band occlusion above"):
+        assert expected in caption, expected
+
+
+def test_missing_band_occlusion_is_flagged_and_chance_peak_is_called_noise(outputs,
+                                                                          tmp_path):
+    from eegxai.report.subject import _occlusion_items
+
+    [item] = _occlusion_items(None)  # a model without the file: a notice, no crash
+    assert item["kind"] == "flag"
+    assert item["text"].startswith("Band occlusion: margin drop per frequency band: "
+                                   "not available")
+    occ = read_json(outputs["occlusion"])
+    occ.update(accuracy=0.5, chance_accuracy=0.7)
+    figure, flag = _occlusion_items(write_json(tmp_path / "occlusion.json", occ))
+    assert figure["kind"] == "figure" and "accuracy on these trials 0.500" in \
+        figure["caption"]
+    assert f"so its peak at {occ['peak_freq']:g} Hz is noise" in flag["text"]
+    occ.update(accuracy=0.9)
+    assert len(_occlusion_items(write_json(tmp_path / "occlusion.json", occ))) == 1
 
 
 def test_evaluate_step_writes_prototypes(outputs):
@@ -252,7 +289,7 @@ def test_report_write_is_atomic(outputs, tmp_path):
 def test_group_report(outputs, tmp_path):
     # A second subject: the same files relabelled (group logic, not science).
     second = {}
-    for key in ("metrics", "baselines", "compare", "summary"):
+    for key in ("metrics", "baselines", "compare", "summary", "occlusion"):
         data = read_json(outputs[key])
         data["subject"] = "sub-02"
         if key == "metrics":
@@ -265,9 +302,10 @@ def test_group_report(outputs, tmp_path):
         baselines=[outputs["baselines"], second["baselines"]],
         compare=[outputs["compare"], second["compare"]],
         summary=[outputs["summary"], second["summary"]],
+        occlusion=[outputs["occlusion"], second["occlusion"]],
         config={"seed": 1}, reference="bci_iv_2b")
     page = _parse(out)
-    assert [a["id"] for a in page.find("section")] == ["decoding", "agreement",
+    assert [a["id"] for a in page.find("section")] == ["decoding", "agreement", "rhythm",
                                                        "relevance", "spatial",
                                                        "provenance"]
     _assert_self_contained(page)
@@ -276,6 +314,8 @@ def test_group_report(outputs, tmp_path):
     for expected in ("sub-01", "sub-02", "competition winner κ", "0.600", "0.599",
                      "Schirrmeister", "±", "Grand-average relevance time course",
                      "Grand-average first-layer relevance spectra",
+                     "Group band occlusion: margin drop per frequency band",
+                     "Band-occlusion peak per subject",
                      "Group relevance vs group CSP pattern per class", "Group ERD/ERS maps"):
         assert expected in text, expected
     kappas = [read_json(p)["kappa"] for p in (outputs["metrics"], second["metrics"])]

@@ -1,4 +1,5 @@
-# EEG stages: load -> preprocess -> train -> baselines -> explain -> compare -> report.
+# EEG stages: load -> preprocess -> train -> baselines -> explain -> compare
+# (-> evaluate, band occlusion) -> report.
 # Each rule declares its files; eegxai does the work (workflow/scripts/*.py).
 
 
@@ -172,6 +173,35 @@ rule evaluate:
         "../envs/eegxai.yaml"
     script:
         "../scripts/evaluate.py"
+
+
+rule band_occlusion:
+    input:
+        epochs="results/epochs/{dataset}/{subject}-epo.fif",
+        model="results/models/{dataset}/{subject}/{model}.pt",
+        metrics="results/metrics/{dataset}/{subject}/{model}.json",
+    output:
+        "results/occlusion/{dataset}/{subject}/{model}.json",
+    log:
+        "logs/occlusion/{dataset}/{subject}-{model}.log",
+    benchmark:
+        "results/benchmarks/band_occlusion/{dataset}/{subject}-{model}.tsv"
+    params:
+        width=config["occlusion"]["width"],
+        fmin=config["occlusion"]["fmin"],
+        fmax=config["occlusion"]["fmax"],
+        n_permutations=config["occlusion"]["n_permutations"],
+        device=config["training"]["device"],
+        seed=config["seed"],
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=8000,
+        runtime=30,
+        gpu=1 if config["training"]["device"] == "cuda" else 0,
+    conda:
+        "../envs/eegxai.yaml"
+    script:
+        "../scripts/band_occlusion.py"
 
 
 rule clever_hans:

@@ -30,6 +30,7 @@ def report_inputs(wildcards):
         "compare": each("results/compare/{dataset}/{subject}/{model}.json"),
         "expert": each("results/compare/{dataset}/{subject}/{model}-expert.json"),
         "evaluate": each("results/evaluate/{dataset}/{subject}/{model}.json"),
+        "occlusion": each("results/occlusion/{dataset}/{subject}/{model}.json"),
     }
 
 
@@ -43,6 +44,7 @@ def group_report_inputs(wildcards):
         "baselines": expand("results/baselines/{dataset}/{subject}.json",
                             dataset=wildcards.dataset, subject=subjects),
         "compare": expand("results/compare/{dataset}/{subject}/{model}.json", **base),
+        "occlusion": expand("results/occlusion/{dataset}/{subject}/{model}.json", **base),
         "summary": expand(
             "results/relevance/{dataset}/{subject}/{model}-{method}.json",
             method=PRIMARY_METHOD, **base),

@@ -10,6 +10,7 @@ with workflow_step(snakemake.log[0]):
         metrics=list(snakemake.input.metrics),
         baselines=list(snakemake.input.baselines),
         compare=list(snakemake.input.compare),
+        occlusion=list(snakemake.input.occlusion),
         summary=list(snakemake.input.summary),
         transfer=list(snakemake.input.transfer),
         config=snakemake.params.config,

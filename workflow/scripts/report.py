@@ -6,7 +6,7 @@ with workflow_step(snakemake.log[0]):
 
     inputs, models = snakemake.input, snakemake.params.models
     per_model = ("metrics", "history", "relevance", "summary", "compare", "expert",
-                 "evaluate")
+                 "evaluate", "occlusion")
     subject_report(
         snakemake.output[0],
         dataset=snakemake.wildcards.dataset,
