@@ -23,7 +23,7 @@ Prints one line per subject as it finishes, then one table of rates.
 same code.
 
 Usage: python benchmarks/ground_truth_rates.py [--subjects 20] [--seeds 0]
-       [--layouts 2b 64] [--models shallow deep] [--out rows.jsonl]
+       [--layouts 2b 64] [--models shallow deep] [--n-trials N] [--out rows.jsonl]
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _in_band(peak: float, bands) -> bool:
 
 
 def rates_table(rows: list[dict]) -> str:
-    """One line per (layout, model): n, mean accuracy and the rate of each check.
+    """One line per (layout, model, trials per class and run): n, mean accuracy, rates.
 
     Spectral columns: the share of subjects whose spectrum peaks in the planted
     mu or beta band (± 1 Hz), for every entry of ``peaks`` (the scored spectra
@@ -80,16 +80,18 @@ def rates_table(rows: list[dict]) -> str:
     search range that the tolerated bands cover (the rate of a random peak).
     """
     spectra = list(SPECTRA) + sorted({k for r in rows for k in r["peaks"]} - set(SPECTRA))
-    header = ["layout", "model", "n", "accuracy", *spectra, *CHECKS, "decoded",
+    header = ["layout", "model", "trials", "n", "accuracy", *spectra, *CHECKS, "decoded",
               "lead|decoded", "chance"]
     width = {h: max(len(h), 10) for h in header}
     lines = ["  ".join(f"{h:>{width[h]}}" for h in header)]
     groups: dict[tuple, list] = {}
-    for row in rows:
-        groups.setdefault((row["montage"], row["model"]), []).append(row)
-    for (layout, model), group in groups.items():
+    for row in rows:  # rows of an older run lack the trial count: the layout's default
+        trials = row.get("n_trials_per_class", LAYOUTS[row["montage"]]["n_trials_per_class"])
+        groups.setdefault((row["montage"], row["model"], trials), []).append(row)
+    for (layout, model, trials), group in groups.items():
         n = len(group)
-        cells = [layout, model, str(n), f"{sum(r['accuracy'] for r in group) / n:.3f}"]
+        cells = [layout, model, str(trials), str(n),
+                 f"{sum(r['accuracy'] for r in group) / n:.3f}"]
         for k in spectra:  # rows of an older run may lack a spectrum
             have = [r for r in group if k in r["peaks"]]
             hits = sum(_in_band(r["peaks"][k], r["band"]) for r in have)
@@ -116,6 +118,8 @@ def main():
                         choices=["shallow", "deep"])
     parser.add_argument("--n-epochs", type=int, default=None,
                         help="override the per-layout number of epochs")
+    parser.add_argument("--n-trials", type=int, default=None,
+                        help="override the per-layout trials per class and session (run)")
     parser.add_argument("--out", default=None, help="append one JSON line per subject")
     parser.add_argument("--arrays", default=None,
                         help="folder for one .npz of spectral arrays per subject")
@@ -136,6 +140,8 @@ def main():
                 settings = dict(LAYOUTS[layout])
                 if args.n_epochs is not None:
                     settings["n_epochs"] = args.n_epochs
+                if args.n_trials is not None:
+                    settings["n_trials_per_class"] = args.n_trials
                 for model in args.models:
                     t0 = time.perf_counter()
                     res = ground_truth_check(subject, seed=seed, montage=layout,
@@ -147,6 +153,7 @@ def main():
                             os.path.join(args.arrays, f"{layout}-{model}-{seed}-{subject}.npz"),
                             band=np.asarray(res["band"]), **res.pop("arrays"))
                     res["seconds"] = round(time.perf_counter() - t0, 1)
+                    res["n_trials_per_class"] = settings["n_trials_per_class"]
                     rows.append(res)
                     short = {k: res[k] for k in (
                         "montage", "model", "seed", "subject", "accuracy", "peaks",
