@@ -109,9 +109,11 @@ def print_evidence(root: Path, dataset: str, table: SchemeTable) -> None:
 
 
 def _belongs(tsv: Path, rule_dir: Path, dataset: str) -> bool:
-    """Benchmark files are {rule}/{dataset}/... or {rule}/{dataset}-....tsv."""
+    """Benchmark files are {rule}/{dataset}/..., {rule}/{dataset}-....tsv or {rule}/{dataset}.tsv."""
     rel = tsv.relative_to(rule_dir)
-    return rel.parts[0] == dataset if len(rel.parts) > 1 else rel.name.startswith(f"{dataset}-")
+    if len(rel.parts) > 1:
+        return rel.parts[0] == dataset
+    return rel.name.startswith(f"{dataset}-") or rel.name == f"{dataset}.tsv"
 
 
 def print_stage_times(root: Path, datasets: list[str]) -> None:

@@ -148,6 +148,7 @@ def test_benchmark_stage_times_count_only_the_study_datasets(tmp_path):
     write_group(tmp_path, n_subjects=3)
     bench = tmp_path / "results" / "benchmarks"
     rows = {"pretrain/syn-shallow-group0.tsv": 12.0, "preprocess/syn/sub-001.tsv": 3.0,
+            "group_report/syn.tsv": 4.0, "group_report/syn_3ch.tsv": 50.0,
             "preprocess/syn_3ch/sub-001.tsv": 100.0, "text_train_cnn/main.tsv": 900.0}
     for rel, seconds in rows.items():
         (bench / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -158,8 +159,9 @@ def test_benchmark_stage_times_count_only_the_study_datasets(tmp_path):
         capture_output=True, text=True, check=True).stdout
     lines = out.splitlines()
     start = next(i for i, x in enumerate(lines) if x.startswith("time per stage of syn"))
-    table = [x.split() for x in lines[start + 2:start + 5]]
+    table = [x.split() for x in lines[start + 2:start + 6]]
     # not syn_3ch, not the text study; wall and CPU seconds summed per stage
-    assert table == [["preprocess", "3", "2"], ["pretrain", "12", "6"],
-                     ["sum", "(min)", "0.2", "0.1", "(divide", "by", "the", "cores", "for",
+    assert table == [["group_report", "4", "2"], ["preprocess", "3", "2"],
+                     ["pretrain", "12", "6"],
+                     ["sum", "(min)", "0.3", "0.2", "(divide", "by", "the", "cores", "for",
                       "the", "wall", "time", "of", "a", "parallel", "run)"]]
