@@ -29,7 +29,8 @@ subject's trials by the inverse square root of its mean spatial covariance
 aligned with all their trials; a target is aligned per fold with the reference of
 its TRAINING-fold trials only (labels are never used, test trials never enter the
 reference). Saved models take UNaligned trials: the alignment matrix is folded
-into the first spatial convolution (:func:`fold_alignment`), so explanations and
+into the first spatial convolution of ShallowFBCSPNet, Deep4Net or EEGNet
+(:func:`fold_alignment`), so explanations and
 every later step see the recorded channels.
 
 References
@@ -40,6 +41,8 @@ References
 .. [2] Schirrmeister, R. T. et al. (2017). Deep learning with convolutional
    neural networks for EEG decoding and visualization. Hum. Brain Mapp. 38,
    5391-5420.
+.. [3] Lawhern, V. J. et al. (2018). EEGNet: a compact convolutional neural network
+   for EEG-based brain-computer interfaces. J. Neural Eng. 15(5), 056013.
 """
 
 from __future__ import annotations
@@ -112,42 +115,124 @@ def euclidean_alignment(
 def fold_alignment(model: nn.Module, W: Any) -> nn.Module:
     """A copy of ``model`` that takes unaligned trials: ``new(X) == model(W @ X)``.
 
-    Folds ``W`` into the spatial convolution after the first temporal
-    convolution of ShallowFBCSPNet / Deep4Net (``conv_time_spat``): both are
-    linear, and the temporal filter acts on each channel alike, so
-    ``S · conv_t(W x) = (S W) · conv_t(x)`` up to a constant from the temporal
-    bias, which the following batch norm's running mean absorbs (eval mode).
+    Folds ``W`` into the spatial convolution that follows the first temporal
+    convolution (both linear, and the temporal filter acts on every channel
+    alike, so ``S · conv_t(W x) = (S W) · conv_t(x)`` up to a per-output
+    constant, which the following batch norm's running mean absorbs in eval
+    mode):
+
+    * ShallowFBCSPNet / Deep4Net (``conv_time_spat``): the constant comes from
+      the temporal bias ``b_f``: ``Δ_o = Σ_f b_f (Σ_c S_ofc − Σ_c S'_ofc)``,
+      and ``bnorm``'s running mean becomes ``μ_o − Δ_o``.
+    * EEGNet (:func:`_fold_eegnet`): ``conv_temporal`` → ``bnorm_temporal`` →
+      depthwise ``conv_spatial`` (kernel ``(n_chans, 1)``, ``D`` outputs per
+      temporal filter) → ``bnorm_1``. In eval mode ``bnorm_temporal`` maps
+      ``u ↦ a_f u + c_f`` per filter ``f``, with ``a_f = γ_f / σ_f`` and
+      ``c_f = β_f + a_f (b_f − μ_f)`` (``b_f``: temporal bias, usually none)
+      the same on every channel. Output ``o`` reads filter ``f = o // D``:
+      ``z_o = Σ_c w_oc (a_f u_fc + c_f)`` on the aligned input. Folding gives
+      ``w'_o = w_o W`` and ``z_old − z_new = c_f (Σ_c w_oc − Σ_c w'_oc) =: Δ_o``,
+      so ``bnorm_1``'s running mean becomes ``μ_o − Δ_o``.
 
     Parameters
     ----------
     model : torch.nn.Module
-        A ShallowFBCSPNet or Deep4Net of :func:`eegxai.models.build_model`.
+        A ShallowFBCSPNet, Deep4Net or EEGNet of :func:`eegxai.models.build_model`.
     W : ndarray, shape (n_channels, n_channels)
         Alignment matrix of :func:`euclidean_alignment`.
 
     Returns
     -------
     model : torch.nn.Module
-        New model, eval mode, same build arguments.
+        New model, eval mode. Same build arguments, except that an EEGNet's
+        ``conv_spatial_max_norm`` may be raised (see :func:`_fold_eegnet`).
     """
-    block = getattr(model, "conv_time_spat", None)
-    if block is None or not hasattr(model, "bnorm"):
-        raise ValueError(
-            "fold_alignment needs a ShallowFBCSPNet or Deep4Net (conv_time_spat + "
-            f"bnorm); got {type(model).__name__}. Use align=False for this model."
-        )
-    new = copy.deepcopy(model).eval()
+    W_t = torch.as_tensor(np.asarray(W), dtype=torch.float64)
+    if hasattr(model, "conv_time_spat") and hasattr(model, "bnorm"):
+        new = copy.deepcopy(model).eval()
+        _fold_conv_time_spat(new, W_t)
+        new.eegxai_build_args = copy.deepcopy(getattr(model, "eegxai_build_args", {}))
+        return new
+    if all(hasattr(model, a) for a in ("conv_temporal", "bnorm_temporal",
+                                       "conv_spatial", "bnorm_1")):
+        return _fold_eegnet(model, W_t)
+    raise ValueError(
+        "fold_alignment needs a ShallowFBCSPNet or Deep4Net (conv_time_spat + bnorm) "
+        "or an EEGNet (conv_temporal, bnorm_temporal, conv_spatial, bnorm_1); got "
+        f"{type(model).__name__}. Use align=False for this model."
+    )
+
+
+def _fold_conv_time_spat(new: nn.Module, W_t: torch.Tensor) -> None:
+    """Fold ``W_t`` into a ShallowFBCSPNet / Deep4Net in place (eval mode)."""
     conv_t, conv_s = new.conv_time_spat.conv_time, new.conv_time_spat.conv_spat
     with torch.no_grad():
         S = conv_s.weight.double()  # (out, filters, 1, n_chans)
-        W_t = torch.as_tensor(np.asarray(W), dtype=torch.float64)
         S_new = torch.einsum("ofkc,cd->ofkd", S, W_t)
-        b = conv_t.bias.double() if conv_t.bias is not None else torch.zeros(S.shape[1])
+        b = (conv_t.bias.double() if conv_t.bias is not None
+             else torch.zeros(S.shape[1], dtype=torch.float64))
         delta = torch.einsum("f,of->o", b, S.sum(dim=(2, 3)) - S_new.sum(dim=(2, 3)))
         conv_s.weight.copy_(S_new.to(conv_s.weight.dtype))
         new.bnorm.running_mean -= delta.to(new.bnorm.running_mean.dtype)
-    new.eegxai_build_args = dict(getattr(model, "eegxai_build_args", {}))
-    return new
+
+
+# Relative head room of the folded EEGNet's max-norm over the largest folded row
+# norm: float32 rounding of the norm that the parametrization recomputes on every
+# read must not trigger a (tiny) re-norm.
+_MAX_NORM_MARGIN = 1e-5
+
+
+def _fold_eegnet(model: nn.Module, W_t: torch.Tensor) -> nn.Module:
+    """Fold ``W_t`` into EEGNet's depthwise spatial convolution (see fold_alignment).
+
+    ``conv_spatial``'s weight is max-norm constrained by a torch parametrization
+    (braindecode ``MaxNormParametrize``: rows re-normed to at most
+    ``conv_spatial_max_norm`` whenever the weight is read), so a folded row whose
+    norm exceeds it would be clipped. The folded model is therefore REBUILT with
+    ``conv_spatial_max_norm = max(old, (1 + 1e-5) · largest folded row norm)``,
+    stored in ``eegxai_build_args["kwargs"]`` so that
+    :func:`eegxai.models.load_model` rebuilds it identically, and the folded
+    weight is loaded into the parametrization's original tensor through the
+    state dict (rows below the max-norm are read back unchanged).
+    """
+    if not hasattr(model, "eegxai_build_args"):
+        raise ValueError("fold_alignment needs an EEGNet of eegxai.models.build_model "
+                         "(its eegxai_build_args rebuild the folded model).")
+    bn_t, conv_s, bn_1 = model.bnorm_temporal, model.conv_spatial, model.bnorm_1
+    if tuple(conv_s.padding) != (0, 0) or conv_s.groups != bn_t.num_features:
+        raise ValueError("fold_alignment expects EEGNet's depthwise spatial "
+                         "convolution without padding (groups = F1).")
+    with torch.no_grad():
+        S = conv_s.weight.double()  # effective (re-normed) weight, (F1*D, 1, n_chans, 1)
+        S_new = torch.einsum("ogck,cd->ogdk", S, W_t)
+        sd = bn_t.running_var.double() + bn_t.eps
+        a = (bn_t.weight.double() if bn_t.affine else 1.0) / sd.sqrt()
+        b = (model.conv_temporal.bias.double() if model.conv_temporal.bias is not None
+             else torch.zeros_like(a))
+        beta = bn_t.bias.double() if bn_t.affine else torch.zeros_like(a)
+        c = beta + a * (b - bn_t.running_mean.double())  # (F1,)
+        c_o = c.repeat_interleave(S.shape[0] // len(c))  # output o reads f = o // D
+        delta = c_o * (S.sum(dim=(1, 2, 3)) - S_new.sum(dim=(1, 2, 3)))
+        state = {k: v.clone() for k, v in model.state_dict().items()}
+    state["conv_spatial.parametrizations.weight.original"] = S_new.to(conv_s.weight.dtype)
+    state["bnorm_1.running_mean"] = (bn_1.running_mean.double() - delta).to(
+        bn_1.running_mean.dtype)
+    largest = float(S_new.flatten(1).norm(dim=1).max())
+    return _rebuild_eegnet(model, state, largest * (1 + _MAX_NORM_MARGIN))
+
+
+def _rebuild_eegnet(model: nn.Module, state: dict, max_norm: float) -> nn.Module:
+    """Rebuild ``model`` with ``conv_spatial_max_norm >= max_norm``, load ``state``."""
+    from .models import build_model
+
+    args = copy.deepcopy(model.eegxai_build_args)
+    old = float(args["kwargs"].get("conv_spatial_max_norm",
+                                   getattr(model, "conv_spatial_max_norm", 1.0)))
+    args["kwargs"]["conv_spatial_max_norm"] = max(old, max_norm)
+    new = build_model(args["name"], args["n_chans"], args["n_outputs"], args["n_times"],
+                      cropped=args["cropped"], **args["kwargs"])
+    new.load_state_dict(state)
+    return new.eval()
 
 
 def subject_groups(subjects: Sequence[Any], n_groups: int) -> list[list[str]]:
@@ -320,6 +405,8 @@ def transfer_subject(
         net = fold_alignment(net.cpu(), W) if align else net
         proba = predict_proba(net, X[test_idx], device="cpu")
         runs.add(k, y, train_idx, test_idx, net, history, build_args, proba)
+    if align:  # one file rebuilds every fold: EEGNet's max-norm may differ by fold
+        runs.build_args = _shared_build_args([m.eegxai_build_args for m in runs.models])
     header = {**dict(header or {}), "model": name, "align": align,
               "split": split if isinstance(split, str) else dict(split)}
     fine_tuned = runs.write(out_model, out_history, out_metrics,
@@ -328,6 +415,21 @@ def transfer_subject(
           "folds": zero_shot, "provenance": provenance()}
     write_json(out_zero_shot, zs)
     return fine_tuned, zs
+
+
+def _shared_build_args(per_fold: Sequence[dict]) -> dict:
+    """Build arguments that rebuild every folded fold model of one file.
+
+    Identical across folds except an EEGNet's ``conv_spatial_max_norm`` (raised per
+    fold by :func:`fold_alignment`): the largest one, since rows whose norm is below
+    the max-norm are read back unchanged.
+    """
+    shared = copy.deepcopy(per_fold[0])
+    norms = [a["kwargs"]["conv_spatial_max_norm"] for a in per_fold
+             if "conv_spatial_max_norm" in a["kwargs"]]
+    if norms:
+        shared["kwargs"]["conv_spatial_max_norm"] = max(norms)
+    return shared
 
 
 def save_pretrained(path: str | os.PathLike, model: nn.Module, build_args: dict,

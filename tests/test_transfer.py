@@ -10,7 +10,7 @@ import eegxai.training as training
 import eegxai.transfer as transfer
 from eegxai._io import read_json
 from eegxai.expert.riemann import _recentered, cross_subject_rct_ts_lr
-from eegxai.models import build_model, load_model
+from eegxai.models import build_model, load_model, read_checkpoint, save_model
 from eegxai.splits import splits_from_config
 from eegxai.training import predict_proba
 from eegxai.transfer import (
@@ -60,20 +60,43 @@ def test_euclidean_alignment_mean_covariance_is_identity():
         euclidean_alignment(X - X.mean(axis=1, keepdims=True))  # average reference
 
 
-@pytest.mark.parametrize("name", ["shallow", "deep"])
-def test_fold_alignment_equals_model_on_aligned_input(name):
+def _trained_looking(net):
+    """Random batch-norm statistics and affines, temporal biases where there are."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+                m.weight.uniform_(0.5, 2)
+                m.bias.uniform_(-1, 1)
+        for conv in ("conv_time_spat.conv_time", "conv_temporal"):
+            layer = net.get_submodule(conv) if hasattr(net, conv.split(".")[0]) else None
+            if layer is not None and layer.bias is not None:
+                layer.bias.uniform_(-1, 1)
+    return net.eval()
+
+
+@pytest.mark.parametrize("name", ["shallow", "deep", "eegnet"])
+def test_fold_alignment_equals_model_on_aligned_input(name, tmp_path):
     torch.manual_seed(0)
     X, _, _ = _subject(1, n=12)
-    net = build_model(name, 3, 2, 250).eval()
-    with torch.no_grad():  # non-trivial batch-norm statistics and temporal biases
-        net.bnorm.running_mean.uniform_(-1, 1)
-        net.conv_time_spat.conv_time.bias.uniform_(-1, 1)
+    X = X * 0.1  # so that W (~10x larger) pushes EEGNet's folded rows over max-norm 1
+    net = _trained_looking(build_model(name, 3, 2, 250))
     Xa, W = euclidean_alignment(X)
     folded = fold_alignment(net, W)
     np.testing.assert_allclose(predict_proba(folded, X, device="cpu"),
                                predict_proba(net, Xa, device="cpu"), atol=1e-5)
     assert not np.allclose(predict_proba(net, X, device="cpu"),
                            predict_proba(net, Xa, device="cpu"), atol=1e-3)
+    save_model(tmp_path / "f.pt", folded, folded.eegxai_build_args)
+    np.testing.assert_array_equal(
+        predict_proba(load_model(tmp_path / "f.pt"), X, device="cpu"),
+        predict_proba(folded, X, device="cpu"))
+    if name == "eegnet":  # folded rows exceed the default max-norm 1 and survive it
+        max_norm = folded.eegxai_build_args["kwargs"]["conv_spatial_max_norm"]
+        norms = folded.conv_spatial.weight.detach().flatten(1).norm(dim=1)
+        assert max_norm > 1 and float(norms.max()) > 1
+        assert float(norms.max()) <= max_norm <= float(norms.max()) * (1 + 1e-4)
 
 
 @pytest.mark.parametrize("valid_by", ["subject", "trial"])
@@ -101,11 +124,11 @@ def test_subject_groups_partition():
         subject_groups(["a", "b"], 3)
 
 
-def _run_transfer(subjects, tmp_path, *, align, seed=0, tag="a"):
+def _run_transfer(subjects, tmp_path, *, align, seed=0, tag="a", model="shallow"):
     sources = [(X, y) for X, y, _ in subjects[1:]]
     kw = dict(n_epochs=3, patience=3, batch_size=16, seed=seed, device="cpu",
               progress=False)
-    net, _, _ = pretrain(sources, model="shallow", align=align, **kw)
+    net, _, _ = pretrain(sources, model=model, align=align, **kw)
     X, y, md = subjects[0]
     out = {k: tmp_path / f"{tag}.{k}" for k in ("pt", "json", "csv")}
     return transfer_subject(
@@ -178,6 +201,23 @@ def test_finetuning_is_reproducible_and_saved_models_take_raw_trials(subjects, t
     np.testing.assert_allclose(proba, ft1["folds"][1]["proba"], atol=1e-5)
     assert read_json(out["json"])["scheme"] == "pretrained+finetuned"
     assert read_json(tmp_path / "a-zs.json")["accuracy"] == zs1["accuracy"]
+
+
+def test_eegnet_finetuned_with_alignment_saves_models_that_take_raw_trials(
+        subjects, tmp_path):
+    # Trials x0.1: alignment undoes the scale for training, but each fold's W is ~10x
+    # larger, so the folded rows exceed max-norm 1 by fold-specific amounts.
+    small = [(X * 0.1, y, md) for X, y, md in subjects]
+    (fine_tuned, _), out = _run_transfer(small, tmp_path, align=True, model="eegnet")
+    assert read_checkpoint(out["pt"])["build_args"]["kwargs"]["conv_spatial_max_norm"] > 1
+    X, _, _ = small[0]
+    for k, fold in enumerate(fine_tuned["folds"]):
+        net = load_model(out["pt"], fold=k)
+        proba = predict_proba(net, X[fold["test_idx"]], device="cpu")
+        np.testing.assert_allclose(proba, fold["proba"], atol=1e-5)
+        # the shared max-norm clips no fold's folded spatial weight
+        assert torch.equal(net.conv_spatial.weight,
+                           net.conv_spatial.parametrizations.weight.original)
 
 
 def test_rct_recentres_to_identity_and_transfers(subjects):
