@@ -47,7 +47,7 @@ from __future__ import annotations
 import numbers
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -301,15 +301,26 @@ def load_model(path: str | os.PathLike, *, fold: int = 0) -> nn.Module:
     validate_type(fold, numbers.Integral, "fold")
     if not 0 <= fold < n_folds:
         raise ValueError(f"'fold' must lie in [0, {n_folds - 1}], but got {fold}.")
-    args = checkpoint["build_args"]
-    model = build_model(
-        args["name"],
-        args["n_chans"],
-        args["n_outputs"],
-        args["n_times"],
-        cropped=args["cropped"],
-        **args["kwargs"],
-    )
+    model = rebuild_model(checkpoint["build_args"])
     model.load_state_dict(checkpoint["folds"][fold]["state_dict"])
     model.eval()
     return model
+
+
+def rebuild_model(build_args: Mapping[str, Any]) -> nn.Module:
+    """A fresh model from its build arguments (``model.eegxai_build_args``).
+
+    Parameters
+    ----------
+    build_args : mapping
+        ``name``, ``n_chans``, ``n_outputs``, ``n_times``, ``cropped`` and
+        ``kwargs``, as :func:`build_model` stores them.
+
+    Returns
+    -------
+    model : torch.nn.Module
+        Newly initialized, in training mode, on the CPU.
+    """
+    return build_model(build_args["name"], build_args["n_chans"], build_args["n_outputs"],
+                       build_args["n_times"], cropped=build_args["cropped"],
+                       **build_args["kwargs"])

@@ -223,14 +223,13 @@ def _fold_eegnet(model: nn.Module, W_t: torch.Tensor) -> nn.Module:
 
 def _rebuild_eegnet(model: nn.Module, state: dict, max_norm: float) -> nn.Module:
     """Rebuild ``model`` with ``conv_spatial_max_norm >= max_norm``, load ``state``."""
-    from .models import build_model
+    from .models import rebuild_model
 
     args = copy.deepcopy(model.eegxai_build_args)
     old = float(args["kwargs"].get("conv_spatial_max_norm",
                                    getattr(model, "conv_spatial_max_norm", 1.0)))
     args["kwargs"]["conv_spatial_max_norm"] = max(old, max_norm)
-    new = build_model(args["name"], args["n_chans"], args["n_outputs"], args["n_times"],
-                      cropped=args["cropped"], **args["kwargs"])
+    new = rebuild_model(args)
     new.load_state_dict(state)
     return new.eval()
 

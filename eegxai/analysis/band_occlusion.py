@@ -194,10 +194,11 @@ def band_occlusion(
             occluded = np.fft.irfft(occluded, n=n_times, axis=-1)
             logits = predict_logits(model, occluded, device=device, batch_size=batch_size)
             trial_drop[rows, b] = margin[rows] - _margin(logits, y[rows])
+    drop, sem = _mean_sem(trial_drop)  # n_trials >= 2 (checked)
     return {
         "freqs": bands,
-        "drop": trial_drop.mean(axis=0),
-        "sem": trial_drop.std(axis=0, ddof=1) / np.sqrt(n_trials),
+        "drop": drop,
+        "sem": sem,
         "trial_drop": trial_drop,
         "margin": margin,
         "resolution": float(width),
@@ -349,10 +350,11 @@ def pooled_band_occlusion(folds, X, y, sfreq: float, *, bands=None, width: float
         raise ValueError("'folds' holds no fold with test trials.")
     trial_drop = np.concatenate([out["trial_drop"] for _, _, out in parts])
     index = np.concatenate([test for _, test, _ in parts])
+    drop, sem = _mean_sem(trial_drop)  # every fold holds >= 2 trials (band_occlusion)
     return {
         "freqs": parts[0][2]["freqs"],
-        "drop": trial_drop.mean(axis=0),
-        "sem": trial_drop.std(axis=0, ddof=1) / np.sqrt(len(trial_drop)),
+        "drop": drop,
+        "sem": sem,
         "trial_drop": trial_drop,
         "margin": np.concatenate([out["margin"] for _, _, out in parts]),
         "y": y[index],
