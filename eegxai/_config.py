@@ -102,6 +102,33 @@ def _filter_problems(where: str, prep: Mapping[str, Any], rate: float) -> list[s
     return problems
 
 
+def _extra_source_problems(where: str, block: Mapping[str, Any], info) -> list[str]:
+    """Pre-training-only subjects: in the dataset, not targets, each once."""
+    problems = []
+    extras = [e["subject"] for e in block.get("extra_sources") or ()]
+    targets = sorted(set(extras) & set(block["subjects"]))
+    if targets:
+        problems.append(
+            f"{where}.extra_sources: subjects {targets} are also in {where}.subjects; "
+            "an extra source is never a target (remove it from one of the two)."
+        )
+    repeated = sorted({s for s in extras if extras.count(s) > 1})
+    if repeated:
+        problems.append(f"{where}.extra_sources: subjects {repeated} are listed more than once.")
+    outside = [s for s in extras if s not in info.subjects]
+    if outside:
+        problems.append(
+            f"{where}.extra_sources: {outside} not in the {block['loader']!r} dataset "
+            f"(subjects {info.subjects.start}..{info.subjects.stop - 1})."
+        )
+    merged = dict(block.get("loader_args") or {})
+    for extra in block.get("extra_sources") or ():
+        problems += _loader_problems(
+            f"{where}.extra_sources[subject {extra['subject']}]", block["loader"],
+            {**merged, **(extra.get("loader_args") or {})})
+    return problems
+
+
 def _dataset_problems(name: str, block: Mapping[str, Any]) -> list[str]:
     from .datasets import DATASETS
 
@@ -117,6 +144,7 @@ def _dataset_problems(name: str, block: Mapping[str, Any]) -> list[str]:
             f"{where}.subjects: {bad_subjects} not in the {loader!r} dataset "
             f"(subjects {info.subjects.start}..{info.subjects.stop - 1})."
         )
+    problems += _extra_source_problems(where, block, info)
     missing = [c for c in prep.get("classes", ()) if c not in info.classes]
     if missing:
         problems.append(

@@ -110,6 +110,17 @@ def test_valid_fraction_bounds_are_the_same_in_schema_and_code():
      ["datasets.eegmmidb.subjects: [110]", "1..109"]),
     (lambda c: c["datasets"]["sim2b"]["split"].update(test=["03T"]),
      ["sessions ['03T'] are in both"]),
+    (lambda c: c["datasets"]["eegmmidb"].update(extra_sources=[{"subject": 1}]),
+     ["datasets.eegmmidb.extra_sources: subjects [1] are also in datasets.eegmmidb.subjects",
+      "never a target"]),
+    (lambda c: c["datasets"]["eegmmidb"].update(
+        extra_sources=[{"subject": 9}, {"subject": 9}]),
+     ["datasets.eegmmidb.extra_sources: subjects [9] are listed more than once"]),
+    (lambda c: c["datasets"]["eegmmidb"].update(extra_sources=[{"subject": 110}]),
+     ["datasets.eegmmidb.extra_sources: [110] not in the 'eegmmidb' dataset", "1..109"]),
+    (lambda c: c["datasets"]["eegmmidb"].update(
+        extra_sources=[{"subject": 9, "loader_args": {"run": [4]}}]),
+     ["datasets.eegmmidb.extra_sources[subject 9].loader_args.run", "allowed: runs"]),
 ])
 def test_combinations_that_do_not_fit_are_named_at_validation(edit, fragments):
     config = _config(edit)
@@ -121,7 +132,7 @@ def test_combinations_that_do_not_fit_are_named_at_validation(edit, fragments):
 
 
 @pytest.mark.parametrize("name", ["config/config.yaml", "config/demo.yaml",
-                                  ".test/config/config.yaml"])
+                                  "config/eegmmidb.yaml", ".test/config/config.yaml"])
 def test_shipped_configs_pass_the_checks(name):
     _checked(yaml.safe_load((REPO / name).read_text()))
 

@@ -80,9 +80,18 @@ def all_targets():
     )
 
 
-def loader_args(dataset):
-    """Loader keyword arguments; simulated data is seeded from the study seed."""
+def extra_source_ids(dataset):
+    """Subject wildcards of a dataset's pre-training-only sources (`extra_sources`)."""
+    return [f"sub-{e['subject']:02d}" for e in DATASETS[dataset].get("extra_sources", [])]
+
+
+def loader_args(dataset, subject=None):
+    """Loader keyword arguments (an extra source's own overrides on top); simulated
+    data is seeded from the study seed."""
     args = dict(DATASETS[dataset]["loader_args"])
+    for extra in DATASETS[dataset].get("extra_sources", []):
+        if subject is not None and subject_number(subject) == extra["subject"]:
+            args.update(extra.get("loader_args") or {})
     if DATASETS[dataset]["loader"] == "simulated":
         args.setdefault("seed", config["seed"])
     return args
@@ -101,8 +110,10 @@ def transfer_groups(dataset):
 
 
 def transfer_sources(dataset, group):
-    """Subjects a group's model is pre-trained on: every subject outside the group."""
-    return [s for s in subject_ids(dataset) if s not in transfer_groups(dataset)[int(group)]]
+    """Subjects a group's model is pre-trained on: every study subject outside the
+    group, then the dataset's `extra_sources` (pre-training only, never targets)."""
+    members = transfer_groups(dataset)[int(group)]
+    return [s for s in subject_ids(dataset) if s not in members] + extra_source_ids(dataset)
 
 
 def transfer_group(dataset, subject):

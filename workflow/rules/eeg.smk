@@ -20,7 +20,7 @@ rule preprocess:
         "results/benchmarks/preprocess/{dataset}/{subject}.tsv"
     params:
         loader=lambda wc: dataset_param(wc.dataset, "loader"),
-        loader_args=lambda wc: loader_args(wc.dataset),
+        loader_args=lambda wc: loader_args(wc.dataset, wc.subject),
         subject=lambda wc: subject_number(wc.subject),
         preprocess=lambda wc: dataset_param(wc.dataset, "preprocess"),
         mne_data=MNE_DATA,
