@@ -21,7 +21,8 @@ fine-tuned accuracy, seconds) and the pick.
 Usage (after the study's preprocessing, e.g. ``snakemake ... --until preprocess``)::
 
     .venv/bin/python benchmarks/select_transfer_config.py \\
-        [--epochs-dir results/epochs/eegmmidb] [--candidates current long_finetune]
+        [--config config/eegmmidb.yaml] [--dataset eegmmidb] [--model shallow] \\
+        [--candidates short_finetune long_finetune] [--groups 0] [--n-folds 3]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 from sklearn.model_selection import StratifiedKFold
 
 from eegxai.preprocessing import epochs_to_arrays, read_epochs
@@ -51,28 +53,41 @@ CANDIDATES: dict[str, dict] = {
 }
 
 
-def _load(epochs_dir: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def study_subjects(config: Path, dataset: str) -> tuple[list[str], list[str]]:
+    """Targets (the dataset's ``subjects``) and pre-training-only ``extra_sources``."""
+    block = yaml.safe_load(config.read_text())["datasets"][dataset]
+    targets = [f"sub-{s:02d}" for s in block["subjects"]]
+    extras = [f"sub-{e['subject']:02d}" for e in block.get("extra_sources") or ()]
+    return targets, extras
+
+
+def _load(epochs_dir: Path, subjects: list[str]) -> dict:
     data = {}
-    for path in sorted(epochs_dir.glob("*-epo.fif")):
+    for sub in subjects:
+        path = epochs_dir / f"{sub}-epo.fif"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing: run the study's preprocess rule "
+                                    "first (snakemake ... --until preprocess).")
         X, y, meta = epochs_to_arrays(read_epochs(path))
-        data[path.name.removesuffix("-epo.fif")] = (X, y, meta["run"].astype(str).to_numpy())
-    if not data:
-        raise FileNotFoundError(f"No *-epo.fif files in {epochs_dir}.")
+        data[sub] = (X, y, meta["run"].astype(str).to_numpy())
     return data
 
 
 def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: int,
-                    groups=None, n_folds: int = 5, pretrained: dict | None = None):
+                    groups=None, n_folds: int = 5, pretrained: dict | None = None,
+                    extras=()):
     """Mean zero-shot and fine-tuned accuracy on executed trials (see module doc).
 
     ``pretrained`` caches the pre-trained model per (align, group): candidates that
     differ only in fine-tuning share one pre-training (PRETRAIN is common to all).
+    ``extras`` (keys of ``data``) are pre-training sources of every group, never
+    targets, as the study's ``extra_sources``.
     """
     pretrained = {} if pretrained is None else pretrained
     align, ft = candidate["align"], dict(candidate["finetune"])
     lr = DEFAULT_OPTIM[model]["lr"] * ft.pop("lr_scale")
     zero_shot, fine_tuned = [], []
-    all_groups = subject_groups(list(data), n_groups)
+    all_groups = subject_groups([s for s in data if s not in extras], n_groups)
     for g in range(n_groups) if groups is None else groups:
         members = all_groups[g]
         if (align, g) not in pretrained:
@@ -97,7 +112,11 @@ def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs-dir", type=Path, default=Path("results/epochs/eegmmidb"))
+    parser.add_argument("--config", type=Path, default=Path("config/eegmmidb.yaml"),
+                        help="study config: the dataset's subjects and extra_sources")
+    parser.add_argument("--dataset", default="eegmmidb")
+    parser.add_argument("--epochs-dir", type=Path, default=None,
+                        help="default: results/epochs/{dataset}")
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES),
                         choices=list(CANDIDATES))
     parser.add_argument("--model", default="shallow", choices=list(DEFAULT_OPTIM))
@@ -109,9 +128,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    data = _load(args.epochs_dir)
-    print(f"{len(data)} subjects from {args.epochs_dir}; executed runs "
-          f"{'/'.join(EXECUTED_RUNS)} only; model {args.model}")
+    epochs_dir = args.epochs_dir or Path("results/epochs") / args.dataset
+    targets, extras = study_subjects(args.config, args.dataset)
+    data = _load(epochs_dir, targets + extras)
+    print(f"{len(targets)} targets + {len(extras)} pre-training-only sources from "
+          f"{epochs_dir}; executed runs {'/'.join(EXECUTED_RUNS)} only; model {args.model}")
     print(f"{'candidate':<24} {'zero-shot':>9} {'fine-tuned':>10} {'seconds':>8}")
     scores, pretrained = {}, {}
     for name in args.candidates:
@@ -119,7 +140,7 @@ def main() -> None:
         zs, ft = score_candidate(data, CANDIDATES[name], model=args.model,
                                  n_groups=args.n_groups, seed=args.seed,
                                  groups=args.groups, n_folds=args.n_folds,
-                                 pretrained=pretrained)
+                                 pretrained=pretrained, extras=extras)
         scores[name] = ft
         print(f"{name:<24} {zs:>9.3f} {ft:>10.3f} {time.perf_counter() - start:>8.0f}",
               flush=True)

@@ -164,3 +164,64 @@ def test_kill_9_then_rerun_incomplete_equals_an_uninterrupted_run(tmp_path):
     report = compare_results.compare_runs(reference, killed)
     assert report["files"] >= 5  # qc, metrics, history, baselines, relevance
     assert report["differences"] == {}
+
+
+def _dry_run_blocks(config: Path, tmp_path: Path) -> list[dict]:
+    """The jobs of a dry run: rule name and the input / output file lists."""
+    res = _snakemake("-n", "--configfile", str(config), "--directory", str(tmp_path))
+    assert res.returncode == 0, res.stdout + res.stderr
+    jobs = []
+    for line in (res.stdout + res.stderr).splitlines():
+        if line.startswith("rule ") and line.endswith(":"):
+            jobs.append({"rule": line[5:-1], "input": [], "output": []})
+        elif jobs and line.strip().startswith(("input:", "output:")):
+            key, files = line.strip().split(":", 1)
+            jobs[-1][key] = [f.strip() for f in files.split(",")]
+    return jobs
+
+
+def test_extra_sources_are_pretraining_inputs_and_never_targets(tmp_path):
+    config = yaml.safe_load((REPO / "config/eegmmidb.yaml").read_text())
+    extras = [f"sub-{e['subject']:02d}" for e in config["datasets"]["eegmmidb"]["extra_sources"]]
+    assert extras == ["sub-09", "sub-12", "sub-13", "sub-54", "sub-109"]
+    jobs = _dry_run_blocks(REPO / "config/eegmmidb.yaml", tmp_path)
+    for dataset in ("eegmmidb", "eegmmidb_c3czc4"):
+        extra_epochs = {f"results/epochs/{dataset}/{s}-epo.fif" for s in extras}
+        pretrain = [j for j in jobs if j["rule"] == "pretrain" and dataset + "/" in j["output"][0]]
+        assert len(pretrain) == 3 * len(config["models"])
+        targets = set()
+        for job in pretrain:
+            assert extra_epochs <= set(job["input"])  # every group gets every extra
+            assert len(job["input"]) == 8 + len(extras)  # 2 of 3 groups of 12, + extras
+        baseline = [j for j in jobs if j["rule"] == "transfer_baseline"
+                    and dataset + "/" in j["output"][0]]
+        assert len(baseline) == 12
+        for job in baseline:
+            assert extra_epochs <= set(job["input"])
+            targets.add(job["output"][0].split("/")[3])
+        assert targets.isdisjoint(extras)
+    # an extra source is preprocessed and read, nothing else is made for it
+    for job in jobs:
+        for path in job["output"]:
+            if any(f"/{s}" in path for s in extras):
+                assert job["rule"] == "preprocess", (job["rule"], path)
+
+
+def test_extra_source_is_preprocessed_with_its_own_runs(tmp_path, mne_data):
+    """S009 has imagery runs 4 and 8 only: the dataset's runs would fail on it."""
+    config = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())
+    config["datasets"] = {"eegmmidb": {
+        "loader": "eegmmidb", "subjects": [1], "loader_args": {"runs": [3, 4, 7, 8]},
+        "extra_sources": [{"subject": 9, "loader_args": {"runs": [4, 8]}}]}}
+    config["transfer"] = {"enabled": True, "n_groups": 2}
+    config["mne_data"] = str(mne_data)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    res = _snakemake("--cores", "1", "--configfile", str(path), "--directory", str(tmp_path),
+                     "results/epochs/eegmmidb/sub-09-epo.fif")
+    assert res.returncode == 0, res.stdout + res.stderr
+    from eegxai.preprocessing import read_epochs
+
+    epochs = read_epochs(tmp_path / "results/epochs/eegmmidb/sub-09-epo.fif")
+    assert sorted(set(epochs.metadata["run"])) == ["4", "8"]
+    assert len(epochs) == 30  # 15 left/right fist imagery trials per run
