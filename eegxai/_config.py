@@ -102,6 +102,15 @@ def _filter_problems(where: str, prep: Mapping[str, Any], rate: float) -> list[s
     return problems
 
 
+def _unknown_subjects(key: str, subjects, loader: str, info) -> list[str]:
+    """A problem naming the subjects a dataset does not have (none: empty list)."""
+    bad = [s for s in subjects if s not in info.subjects]
+    if not bad:
+        return []
+    return [f"{key}: {bad} not in the {loader!r} dataset "
+            f"(subjects {info.subjects.start}..{info.subjects.stop - 1})."]
+
+
 def _extra_source_problems(where: str, block: Mapping[str, Any], info) -> list[str]:
     """Pre-training-only subjects: in the dataset, not targets, each once."""
     problems = []
@@ -115,12 +124,7 @@ def _extra_source_problems(where: str, block: Mapping[str, Any], info) -> list[s
     repeated = sorted({s for s in extras if extras.count(s) > 1})
     if repeated:
         problems.append(f"{where}.extra_sources: subjects {repeated} are listed more than once.")
-    outside = [s for s in extras if s not in info.subjects]
-    if outside:
-        problems.append(
-            f"{where}.extra_sources: {outside} not in the {block['loader']!r} dataset "
-            f"(subjects {info.subjects.start}..{info.subjects.stop - 1})."
-        )
+    problems += _unknown_subjects(f"{where}.extra_sources", extras, block["loader"], info)
     merged = dict(block.get("loader_args") or {})
     for extra in block.get("extra_sources") or ():
         problems += _loader_problems(
@@ -138,12 +142,7 @@ def _dataset_problems(name: str, block: Mapping[str, Any]) -> list[str]:
     loader_args = block.get("loader_args") or {}
     prep = block.get("preprocess") or {}
     problems = _loader_problems(where, loader, loader_args)
-    bad_subjects = [s for s in block["subjects"] if s not in info.subjects]
-    if bad_subjects:
-        problems.append(
-            f"{where}.subjects: {bad_subjects} not in the {loader!r} dataset "
-            f"(subjects {info.subjects.start}..{info.subjects.stop - 1})."
-        )
+    problems += _unknown_subjects(f"{where}.subjects", block["subjects"], loader, info)
     problems += _extra_source_problems(where, block, info)
     missing = [c for c in prep.get("classes", ()) if c not in info.classes]
     if missing:

@@ -89,8 +89,9 @@ def loader_args(dataset, subject=None):
     """Loader keyword arguments (an extra source's own overrides on top); simulated
     data is seeded from the study seed."""
     args = dict(DATASETS[dataset]["loader_args"])
+    number = None if subject is None else subject_number(subject)
     for extra in DATASETS[dataset].get("extra_sources", []):
-        if subject is not None and subject_number(subject) == extra["subject"]:
+        if extra["subject"] == number:
             args.update(extra.get("loader_args") or {})
     if DATASETS[dataset]["loader"] == "simulated":
         args.setdefault("seed", config["seed"])
