@@ -181,6 +181,17 @@ def _dataset_problems(name: str, block: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def _transfer_problems(config: Mapping[str, Any]) -> list[str]:
+    """Per-model transfer settings name models the study trains."""
+    per_model = (config.get("transfer") or {}).get("models") or {}
+    models = list(config.get("models") or ())
+    unknown = [m for m in per_model if m not in models]
+    if not unknown:
+        return []
+    return [f"transfer.models: {unknown} are not among the study's models {models}; "
+            "a per-model block must name a model of `models`."]
+
+
 def check_study_config(config: Mapping[str, Any]) -> None:
     """Raise :class:`ConfigError` if values of a schema-valid config do not fit together.
 
@@ -201,6 +212,7 @@ def check_study_config(config: Mapping[str, Any]) -> None:
     problems = []
     for name, block in config["datasets"].items():
         problems += _dataset_problems(name, block)
+    problems += _transfer_problems(config)
     if problems:
         raise ConfigError(
             "Invalid study configuration:\n  - " + "\n  - ".join(problems)

@@ -68,6 +68,7 @@ __all__ = [
     "euclidean_alignment",
     "fold_alignment",
     "pretrain",
+    "stage_params",
     "subject_groups",
     "transfer_subject",
 ]
@@ -232,6 +233,67 @@ def _rebuild_eegnet(model: nn.Module, state: dict, max_norm: float) -> nn.Module
     new = rebuild_model(args)
     new.load_state_dict(state)
     return new.eval()
+
+
+#: Transfer stages with their own ``fit_model`` settings.
+STAGES: tuple[str, ...] = ("pretrain", "finetune")
+
+#: Keys of a stage block (``transfer.<stage>``, ``transfer.models.<model>.<stage>``).
+STAGE_KEYS: tuple[str, ...] = ("n_epochs", "patience", "batch_size", "lr", "lr_scale")
+
+
+def stage_params(training: Mapping[str, Any], transfer: Mapping[str, Any], stage: str,
+                 model: str) -> dict[str, Any]:
+    """``fit_model`` keyword arguments of one transfer stage for one model.
+
+    Layered, later wins: the ``training`` block; the stage block
+    (``transfer.<stage>``); the model's own block (``transfer.models.<model>.<stage>``).
+    A value of None in a block keeps the earlier layer's. The learning rate is
+    ``lr`` when a layer sets it, else the model's default
+    (:data:`eegxai.training.DEFAULT_OPTIM`) times ``lr_scale`` (the last
+    ``lr_scale`` set; 1 when none is).
+
+    Parameters
+    ----------
+    training : mapping
+        ``fit_model`` settings shared by every model (``n_epochs``, ``batch_size``,
+        ``patience``, ``device``, ...).
+    transfer : mapping
+        The ``transfer`` block: ``pretrain`` / ``finetune`` stage blocks, optional
+        ``models`` (model name -> {stage: block}) and ``augmentation``.
+    stage : {"pretrain", "finetune"}
+        Which stage's settings.
+    model : str
+        Model name, a key of :data:`eegxai.training.DEFAULT_OPTIM`.
+
+    Returns
+    -------
+    params : dict
+        ``training`` updated by the stage and model layers, with ``lr`` and
+        ``augmentation`` (list of str) set and no ``lr_scale``.
+    """
+    from .training import DEFAULT_OPTIM
+
+    check_option("stage", stage, STAGES)
+    check_option("model", model, DEFAULT_OPTIM)
+    per_model = (transfer.get("models") or {}).get(model) or {}
+    layers = [transfer.get(stage) or {}, per_model.get(stage) or {}]
+    params = dict(training)
+    lr, scale = None, 1.0
+    for where, layer in zip((f"transfer.{stage}", f"transfer.models.{model}.{stage}"),
+                            layers, strict=True):
+        unknown = sorted(set(layer) - set(STAGE_KEYS))
+        if unknown:
+            raise ValueError(f"'{where}' has unknown keys {unknown}; allowed: "
+                             f"{', '.join(STAGE_KEYS)}.")
+        given = {k: v for k, v in layer.items() if v is not None}
+        if "lr_scale" in given:  # a later layer's scale replaces an earlier lr
+            scale, lr = given.pop("lr_scale"), None
+        lr = given.pop("lr", lr)
+        params.update(given)
+    params["lr"] = float(DEFAULT_OPTIM[model]["lr"] * scale if lr is None else lr)
+    params["augmentation"] = list(transfer.get("augmentation") or [])
+    return params
 
 
 def subject_groups(subjects: Sequence[Any], n_groups: int) -> list[list[str]]:

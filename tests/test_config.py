@@ -65,6 +65,12 @@ def test_plain_dataset_names_are_accepted():
      "is too short", "classes"),
     (lambda c: c.setdefault("training", {}).update(valid_fraction=0.95),
      "greater than the maximum of 0.9", "valid_fraction"),
+    (lambda c: c.setdefault("transfer", {}).update(
+        models={"shallow": {"finetune": {"lr_scal": 0.1}}}),
+     "('lr_scal' was unexpected)", "finetune"),
+    (lambda c: c.setdefault("transfer", {}).update(
+        models={"shallow": {"finetune": {"lr_scale": 0}}}),
+     "less than or equal to the minimum of 0", "lr_scale"),
 ])
 def test_schema_rejects_duplicates_empty_lists_and_bad_bounds(edit, fragment, key):
     err = _schema_error(_config(edit))
@@ -121,6 +127,8 @@ def test_valid_fraction_bounds_are_the_same_in_schema_and_code():
     (lambda c: c["datasets"]["eegmmidb"].update(
         extra_sources=[{"subject": 9, "loader_args": {"run": [4]}}]),
      ["datasets.eegmmidb.extra_sources[subject 9].loader_args.run", "allowed: runs"]),
+    (lambda c: c.setdefault("transfer", {}).update(models={"deep": {"finetune": {"lr": 1e-3}}}),
+     ["transfer.models: ['deep'] are not among the study's models ['shallow']"]),
 ])
 def test_combinations_that_do_not_fit_are_named_at_validation(edit, fragments):
     config = _config(edit)

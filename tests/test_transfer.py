@@ -17,6 +17,7 @@ from eegxai.transfer import (
     euclidean_alignment,
     fold_alignment,
     pretrain,
+    stage_params,
     subject_groups,
     transfer_subject,
 )
@@ -122,6 +123,42 @@ def test_subject_groups_partition():
     assert groups == [["sub-01", "sub-03", "sub-10"], ["sub-02", "sub-04"]]
     with pytest.raises(ValueError, match="n_groups"):
         subject_groups(["a", "b"], 3)
+
+
+def test_stage_params_layers_training_stage_and_model_blocks():
+    training_block = {"n_epochs": 15, "batch_size": 16, "patience": 5, "device": "cpu"}
+    transfer_block = {
+        "augmentation": ["gaussian_noise"],
+        "pretrain": {"n_epochs": 10, "batch_size": 64, "patience": None, "lr": None,
+                     "lr_scale": 1.0},
+        "finetune": {"n_epochs": 20, "patience": None, "batch_size": None, "lr": None,
+                     "lr_scale": 1.0},
+        "models": {"deep": {"finetune": {"lr_scale": 0.1, "n_epochs": 8, "patience": None}},
+                   "eegnet": {"pretrain": {"lr": 3e-4}}},
+    }
+    default = training.DEFAULT_OPTIM
+    shallow = stage_params(training_block, transfer_block, "finetune", "shallow")
+    assert shallow == {**training_block, "n_epochs": 20, "lr": default["shallow"]["lr"],
+                       "augmentation": ["gaussian_noise"]}
+    deep = stage_params(training_block, transfer_block, "finetune", "deep")
+    # the model's block wins; its null patience keeps the stage's (the training block's 5)
+    assert (deep["n_epochs"], deep["patience"], deep["batch_size"]) == (8, 5, 16)
+    assert deep["lr"] == pytest.approx(0.1 * default["deep"]["lr"])
+    assert stage_params(training_block, transfer_block, "pretrain", "deep")["lr"] == \
+        default["deep"]["lr"]  # the override is for fine-tuning only
+    eegnet = stage_params(training_block, transfer_block, "pretrain", "eegnet")
+    assert (eegnet["lr"], eegnet["batch_size"]) == (3e-4, 64)
+    # a model block's lr_scale replaces the stage block's explicit lr
+    with_lr = {**transfer_block, "finetune": {"lr": 0.5}}
+    assert stage_params(training_block, with_lr, "finetune", "shallow")["lr"] == 0.5
+    assert stage_params(training_block, with_lr, "finetune", "deep")["lr"] == \
+        pytest.approx(0.1 * default["deep"]["lr"])
+    assert "lr_scale" not in deep and training_block["n_epochs"] == 15  # input untouched
+    with pytest.raises(ValueError, match="'stage' parameter"):
+        stage_params(training_block, transfer_block, "train", "deep")
+    with pytest.raises(ValueError, match=r"'transfer.models.deep.finetune' has unknown keys"):
+        stage_params(training_block, {"models": {"deep": {"finetune": {"epochs": 3}}}},
+                     "finetune", "deep")
 
 
 def _run_transfer(subjects, tmp_path, *, align, seed=0, tag="a", model="shallow"):

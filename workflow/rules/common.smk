@@ -123,16 +123,11 @@ def transfer_group(dataset, subject):
 
 
 def transfer_training(stage, model):
-    """fit_model arguments of a transfer stage: `training` block, then the stage's overrides."""
-    from eegxai.training import DEFAULT_OPTIM
+    """fit_model arguments of a transfer stage: `training` block, the stage block,
+    then the model's own block (eegxai.transfer.stage_params)."""
+    from eegxai.transfer import stage_params
 
-    params = training_params(None)
-    stage_cfg = dict(TRANSFER.get(stage) or {})
-    scale = stage_cfg.pop("lr_scale", 1.0)
-    params.update({k: v for k, v in stage_cfg.items() if v is not None})
-    params.setdefault("lr", DEFAULT_OPTIM[model]["lr"] * scale)
-    params["augmentation"] = list(TRANSFER.get("augmentation", []))
-    return params
+    return stage_params(training_params(None), TRANSFER, stage, model)
 
 
 def transfer_targets():
