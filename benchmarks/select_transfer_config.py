@@ -38,7 +38,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from eegxai.preprocessing import epochs_to_arrays, read_epochs
 from eegxai.training import DEFAULT_OPTIM, fit_model, predict_proba
-from eegxai.transfer import euclidean_alignment, pretrain, subject_groups
+from eegxai.transfer import euclidean_alignment, pretrain, stage_params, subject_groups
 
 EXECUTED_RUNS = ("3", "7", "11")
 PRETRAIN = {"n_epochs": 10, "patience": 3, "batch_size": 64}
@@ -84,8 +84,10 @@ def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: i
     targets, as the study's ``extra_sources``.
     """
     pretrained = {} if pretrained is None else pretrained
-    align, ft = candidate["align"], dict(candidate["finetune"])
-    lr = DEFAULT_OPTIM[model]["lr"] * ft.pop("lr_scale")
+    align = candidate["align"]
+    # the candidate's fine-tuning block read as the study reads `transfer.finetune`
+    ft = stage_params({}, {"finetune": candidate["finetune"]}, "finetune", model)
+    ft.pop("augmentation")
     zero_shot, fine_tuned = [], []
     all_groups = subject_groups([s for s in data if s not in extras], n_groups)
     for g in range(n_groups) if groups is None else groups:
@@ -104,7 +106,7 @@ def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: i
                 zero_shot.append(np.mean(
                     predict_proba(net, X_k[test], device="cpu").argmax(1) == y[test]))
                 tuned, _, _ = fit_model(X_k[train], y[train], model=model, init_model=net,
-                                        lr=lr, seed=seed, device="cpu", progress=False, **ft)
+                                        seed=seed, device="cpu", progress=False, **ft)
                 fine_tuned.append(np.mean(
                     predict_proba(tuned, X_k[test], device="cpu").argmax(1) == y[test]))
     return float(np.mean(zero_shot)), float(np.mean(fine_tuned))
