@@ -50,6 +50,10 @@ CANDIDATES: dict[str, dict] = {
         "lr_scale": 0.1, "n_epochs": 8, "patience": 3, "batch_size": 16}},
     "long_finetune": {"align": True, "finetune": {
         "lr_scale": 1.0, "n_epochs": 20, "patience": 5, "batch_size": 16}},
+    # pre-training up to 30 epochs (patience 5) instead of PRETRAIN's 10 (3)
+    "long_pretrain": {"align": True, "pretrain": {"n_epochs": 30, "patience": 5},
+                      "finetune": {"lr_scale": 1.0, "n_epochs": 20, "patience": 5,
+                                   "batch_size": 16}},
 }
 
 
@@ -78,13 +82,16 @@ def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: i
                     extras=()):
     """Mean zero-shot and fine-tuned accuracy on executed trials (see module doc).
 
-    ``pretrained`` caches the pre-trained model per (align, group): candidates that
-    differ only in fine-tuning share one pre-training (PRETRAIN is common to all).
+    ``pretrained`` caches the pre-trained model per (align, pre-training settings,
+    group): candidates that differ only in fine-tuning share one pre-training
+    (PRETRAIN, updated by the candidate's own ``pretrain`` block if it has one).
     ``extras`` (keys of ``data``) are pre-training sources of every group, never
     targets, as the study's ``extra_sources``.
     """
     pretrained = {} if pretrained is None else pretrained
     align = candidate["align"]
+    pre = {**PRETRAIN, **candidate.get("pretrain", {})}
+    pre_key = (align, tuple(sorted(pre.items())))
     # the candidate's fine-tuning block read as the study reads `transfer.finetune`
     ft = stage_params({}, {"finetune": candidate["finetune"]}, "finetune", model)
     ft.pop("augmentation")
@@ -92,11 +99,11 @@ def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: i
     all_groups = subject_groups([s for s in data if s not in extras], n_groups)
     for g in range(n_groups) if groups is None else groups:
         members = all_groups[g]
-        if (align, g) not in pretrained:
+        if (pre_key, g) not in pretrained:
             sources = [data[s][:2] for s in data if s not in members]
-            pretrained[align, g] = pretrain(sources, model=model, align=align, seed=seed,
-                                            device="cpu", progress=False, **PRETRAIN)[0]
-        net = pretrained[align, g]
+            pretrained[pre_key, g] = pretrain(sources, model=model, align=align, seed=seed,
+                                              device="cpu", progress=False, **pre)[0]
+        net = pretrained[pre_key, g]
         for s in members:
             X, y, run = data[s]
             X, y = X[np.isin(run, EXECUTED_RUNS)], y[np.isin(run, EXECUTED_RUNS)]
