@@ -22,7 +22,10 @@ Usage (after the study's preprocessing, e.g. ``snakemake ... --until preprocess`
 
     .venv/bin/python benchmarks/select_transfer_config.py \\
         [--config config/eegmmidb.yaml] [--dataset eegmmidb] [--model shallow] \\
-        [--candidates short_finetune long_finetune] [--groups 0] [--n-folds 3]
+        [--candidates short_finetune long_finetune long_pretrain] [--groups 0] [--n-folds 3]
+
+Each model's pick goes into the study config as ``transfer.models.<model>``
+(read by :func:`eegxai.transfer.stage_params`, as the candidate is read here).
 """
 
 from __future__ import annotations
