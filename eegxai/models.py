@@ -161,10 +161,16 @@ def build_model(
             )
         kwargs.setdefault("final_conv_length", CROPPED_FINAL_CONV_LENGTH[name])
     cls = _model_class(name)
+    if name == "deep" and not {"pool_time_length", "pool_time_stride"} & set(kwargs):
+        kwargs.update(_deep_pooling(cls, n_chans, n_outputs, n_times, kwargs))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
             model = cls(n_chans=n_chans, n_outputs=n_outputs, n_times=n_times, **kwargs)
+        for w in caught:  # braindecode shrinks kernels silently otherwise: say so
+            if _RESCALED in str(w.message):
+                warnings.warn(f"{name!r} for n_times={n_times}: {w.message}", UserWarning,
+                              stacklevel=2)
         if cropped:
             model.to_dense_prediction_model()
         out_shape = model.get_output_shape()
@@ -185,6 +191,36 @@ def build_model(
         "kwargs": kwargs,
     }
     return model
+
+
+#: Start of braindecode's (1.8) warning when it shrinks a net's temporal kernels
+#: and pools to fit a short trial.
+_RESCALED = "is smaller than the minimum required"
+
+#: Deep4Net's published pool length and stride (Schirrmeister et al. 2017).
+_DEEP_POOL = 3
+
+
+def _deep_pooling(cls: type[nn.Module], n_chans: int, n_outputs: int, n_times: int,
+                  kwargs: Mapping[str, Any]) -> dict[str, int]:
+    """Deep4Net pooling that fits ``n_times`` without braindecode's kernel shrinking.
+
+    braindecode 1.8 scales every temporal kernel and pool of Deep4Net by
+    ``n_times / min_n_times`` when the trial is shorter than the published net
+    needs (441 samples): a 3 s trial at 80 Hz (240 samples) then gets 1-sample
+    pools, i.e. no pooling at all, and a classifier over 219 time steps. Instead
+    keep the published filter lengths and use the largest non-overlapping pool
+    (length = stride = 3, else 2, else 1) that fits. Returns ``{}`` when the
+    published pool fits (the default net is built unchanged).
+    """
+    for k in range(_DEEP_POOL, 0, -1):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            cls(n_chans=n_chans, n_outputs=n_outputs, n_times=n_times,
+                **{**kwargs, "pool_time_length": k, "pool_time_stride": k})
+        if not any(_RESCALED in str(w.message) for w in caught):
+            return {} if k == _DEEP_POOL else {"pool_time_length": k, "pool_time_stride": k}
+    return {}
 
 
 def receptive_field(model: nn.Module) -> int:
