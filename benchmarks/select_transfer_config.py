@@ -39,6 +39,7 @@ import torch
 import yaml
 from sklearn.model_selection import StratifiedKFold
 
+from eegxai.models import deep_pooling_that_fits
 from eegxai.preprocessing import epochs_to_arrays, read_epochs
 from eegxai.training import DEFAULT_OPTIM, fit_model, predict_proba
 from eegxai.transfer import euclidean_alignment, pretrain, stage_params, subject_groups
@@ -58,6 +59,11 @@ CANDIDATES: dict[str, dict] = {
                       "finetune": {"lr_scale": 1.0, "n_epochs": 20, "patience": 5,
                                    "batch_size": 16}},
 }
+
+#: Deep4Net only: the candidates again with the published 10-tap filters and the
+#: pool that fits the trial (eegxai.models.deep_pooling_that_fits) instead of
+#: braindecode's shrunk kernels (``--fitting-pool``).
+FITTING_POOL = "fitting_pool"
 
 
 def study_subjects(config: Path, dataset: str) -> tuple[list[str], list[str]]:
@@ -94,7 +100,9 @@ def score_candidate(data, candidate: dict, *, model: str, n_groups: int, seed: i
     pretrained = {} if pretrained is None else pretrained
     align = candidate["align"]
     pre = {**PRETRAIN, **candidate.get("pretrain", {})}
-    pre_key = (align, tuple(sorted(pre.items())))
+    if candidate.get("model_kwargs"):
+        pre["model_kwargs"] = dict(candidate["model_kwargs"])
+    pre_key = (align, repr(sorted(pre.items())))
     # the candidate's fine-tuning block read as the study reads `transfer.finetune`
     ft = stage_params({}, {"finetune": candidate["finetune"]}, "finetune", model)
     ft.pop("augmentation")
@@ -136,6 +144,9 @@ def main() -> None:
     parser.add_argument("--groups", type=int, nargs="+", default=None,
                         help="score only these groups (default: all)")
     parser.add_argument("--n-folds", type=int, default=5)
+    parser.add_argument("--fitting-pool", action="store_true",
+                        help="deep only: every candidate with the pool that fits the trial "
+                             "(published filter lengths) instead of braindecode's shrinking")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -147,9 +158,16 @@ def main() -> None:
           f"{epochs_dir}; executed runs {'/'.join(EXECUTED_RUNS)} only; model {args.model}")
     print(f"{'candidate':<24} {'zero-shot':>9} {'fine-tuned':>10} {'seconds':>8}")
     scores, pretrained = {}, {}
+    extra = {}
+    if args.fitting_pool:
+        if args.model != "deep":
+            parser.error(f"--fitting-pool is for --model deep, not {args.model!r}")
+        X0 = next(iter(data.values()))[0]
+        extra = {"model_kwargs": deep_pooling_that_fits(X0.shape[1], 2, X0.shape[2])}
+        print(f"{FITTING_POOL}: {extra['model_kwargs'] or 'the published pool fits'}")
     for name in args.candidates:
         start = time.perf_counter()
-        zs, ft = score_candidate(data, CANDIDATES[name], model=args.model,
+        zs, ft = score_candidate(data, {**CANDIDATES[name], **extra}, model=args.model,
                                  n_groups=args.n_groups, seed=args.seed,
                                  groups=args.groups, n_folds=args.n_folds,
                                  pretrained=pretrained, extras=extras)

@@ -5,6 +5,7 @@ import torch
 from eegxai.models import (
     MODEL_NAMES,
     build_model,
+    deep_pooling_that_fits,
     load_model,
     read_checkpoint,
     receptive_field,
@@ -135,27 +136,27 @@ def test_load_rejects_foreign_file(tmp_path):
         load_model(path)
 
 
-def test_short_trials_keep_deep4nets_filters_and_pool_instead_of_shrinking(tmp_path):
-    # braindecode shrinks every Deep4Net kernel by n_times / 441 on short trials: at
-    # 240 samples (3 s at 80 Hz) its pools became 1 x 1, i.e. no pooling at all
-    with pytest.warns(UserWarning, match="smaller than the minimum required"):
-        shrunk = build_model("deep", n_chans=3, n_outputs=2, n_times=240,
-                             pool_time_length=3, pool_time_stride=3)
-    assert shrunk.pool.kernel_size[0] == 1 and shrunk.conv_2.kernel_size[0] == 5
+def test_deep4net_on_short_trials_warns_and_the_fitting_pool_keeps_its_filters(tmp_path):
     import warnings
 
+    # braindecode shrinks every Deep4Net kernel by n_times / 441 on short trials: at
+    # 240 samples (3 s at 80 Hz) its pools become 1 x 1, i.e. no pooling at all;
+    # build_model passes braindecode's warning on instead of swallowing it
+    with pytest.warns(UserWarning, match="'deep' for n_times=240: .*smaller than the minimum"):
+        shrunk = build_model("deep", n_chans=3, n_outputs=2, n_times=240)
+    assert shrunk.pool.kernel_size[0] == 1 and shrunk.conv_2.kernel_size[0] == 5
+    pooling = deep_pooling_that_fits(3, 2, 240)
+    assert pooling == {"pool_time_length": 2, "pool_time_stride": 2}
     with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)  # no shrinking now: no warning
-        net = build_model("deep", n_chans=3, n_outputs=2, n_times=240)
-    assert net.eegxai_build_args["kwargs"] == {"pool_time_length": 2, "pool_time_stride": 2}
+        warnings.simplefilter("error", UserWarning)  # no shrinking: no warning
+        net = build_model("deep", n_chans=3, n_outputs=2, n_times=240, **pooling)
     pools = [net.pool, net.pool_2, net.pool_3, net.pool_4]
     assert [(p.kernel_size[0], p.stride[0]) for p in pools] == [(2, 2)] * 4
     assert [net.conv_2.kernel_size[0], net.conv_3.kernel_size[0],
             net.conv_4.kernel_size[0]] == [10, 10, 10]  # the published filter lengths
-    # trials long enough for the published net build it unchanged
-    full = build_model("deep", n_chans=3, n_outputs=2, n_times=1000)
-    assert full.eegxai_build_args["kwargs"] == {} and full.pool.kernel_size[0] == 3
-    path = tmp_path / "deep.pt"  # the chosen pooling travels with the checkpoint
+    # trials long enough for the published net need nothing
+    assert deep_pooling_that_fits(3, 2, 1000) == {}
+    path = tmp_path / "deep.pt"  # the pooling travels with the checkpoint
     save_model(path, net, net.eegxai_build_args)
     X = np.random.default_rng(0).standard_normal((2, 3, 240)).astype(np.float32)
     np.testing.assert_array_equal(_forward(load_model(path), X), _forward(net, X))
