@@ -211,7 +211,8 @@ def deep_pooling_that_fits(n_chans: int, n_outputs: int, n_times: int,
     build keyword arguments of the alternative: the published 10-tap filters and
     the largest non-overlapping pool (length = stride = 3, else 2, else 1) that
     fits. Not the default: on the executed trials of config/eegmmidb.yaml it
-    decoded worse than braindecode's shrunk net (docs/eegmmidb.md).
+    scored no better than braindecode's shrunk net (0.552 vs 0.561, inside the
+    run-to-run noise; docs/eegmmidb.md).
 
     Parameters
     ----------
@@ -224,8 +225,12 @@ def deep_pooling_that_fits(n_chans: int, n_outputs: int, n_times: int,
     -------
     pooling : dict
         ``{"pool_time_length": k, "pool_time_stride": k}``; ``{}`` when the published
-        pool (3) fits.
+        pool (3) fits, or when even 1-sample pools do not (braindecode then shrinks
+        the filters too, and :func:`build_model` warns).
     """
+    n_chans = _check_positive_int(n_chans, "n_chans")
+    n_outputs = _check_positive_int(n_outputs, "n_outputs")
+    n_times = _check_positive_int(n_times, "n_times")
     cls = _model_class("deep")
     for k in range(_DEEP_POOL, 0, -1):
         with warnings.catch_warnings(record=True) as caught:

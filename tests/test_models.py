@@ -156,6 +156,8 @@ def test_deep4net_on_short_trials_warns_and_the_fitting_pool_keeps_its_filters(t
             net.conv_4.kernel_size[0]] == [10, 10, 10]  # the published filter lengths
     # trials long enough for the published net need nothing
     assert deep_pooling_that_fits(3, 2, 1000) == {}
+    with pytest.raises(ValueError, match="n_times"):
+        deep_pooling_that_fits(3, 2, 0)
     path = tmp_path / "deep.pt"  # the pooling travels with the checkpoint
     save_model(path, net, net.eegxai_build_args)
     X = np.random.default_rng(0).standard_normal((2, 3, 240)).astype(np.float32)
