@@ -60,11 +60,6 @@ CANDIDATES: dict[str, dict] = {
                                    "batch_size": 16}},
 }
 
-#: Deep4Net only: the candidates again with the published 10-tap filters and the
-#: pool that fits the trial (eegxai.models.deep_pooling_that_fits) instead of
-#: braindecode's shrunk kernels (``--fitting-pool``).
-FITTING_POOL = "fitting_pool"
-
 
 def study_subjects(config: Path, dataset: str) -> tuple[list[str], list[str]]:
     """Targets (the dataset's ``subjects``) and pre-training-only ``extra_sources``."""
@@ -145,8 +140,10 @@ def main() -> None:
                         help="score only these groups (default: all)")
     parser.add_argument("--n-folds", type=int, default=5)
     parser.add_argument("--fitting-pool", action="store_true",
-                        help="deep only: every candidate with the pool that fits the trial "
-                             "(published filter lengths) instead of braindecode's shrinking")
+                        help="deep only: every candidate with the published filter lengths "
+                             "and the pool that fits the trial "
+                             "(eegxai.models.deep_pooling_that_fits) instead of braindecode's "
+                             "shrunk kernels")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -164,7 +161,7 @@ def main() -> None:
             parser.error(f"--fitting-pool is for --model deep, not {args.model!r}")
         X0 = next(iter(data.values()))[0]
         extra = {"model_kwargs": deep_pooling_that_fits(X0.shape[1], 2, X0.shape[2])}
-        print(f"{FITTING_POOL}: {extra['model_kwargs'] or 'the published pool fits'}")
+        print(f"fitting pool: {extra['model_kwargs'] or 'the published pool fits'}")
     for name in args.candidates:
         start = time.perf_counter()
         zs, ft = score_candidate(data, {**CANDIDATES[name], **extra}, model=args.model,

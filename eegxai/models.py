@@ -162,13 +162,11 @@ def build_model(
         kwargs.setdefault("final_conv_length", CROPPED_FINAL_CONV_LENGTH[name])
     cls = _model_class(name)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UserWarning)
-            model = cls(n_chans=n_chans, n_outputs=n_outputs, n_times=n_times, **kwargs)
-        for w in caught:  # braindecode shrinks kernels silently otherwise: say so
-            if _RESCALED in str(w.message):
-                warnings.warn(f"{name!r} for n_times={n_times}: {w.message}", UserWarning,
-                              stacklevel=2)
+        model, rescaled = _construct(cls, n_chans=n_chans, n_outputs=n_outputs,
+                                     n_times=n_times, **kwargs)
+        for message in rescaled:  # braindecode shrinks kernels silently otherwise: say so
+            warnings.warn(f"{name!r} for n_times={n_times}: {message}", UserWarning,
+                          stacklevel=2)
         if cropped:
             model.to_dense_prediction_model()
         out_shape = model.get_output_shape()
@@ -197,6 +195,17 @@ _RESCALED = "is smaller than the minimum required"
 
 #: Deep4Net's published pool length and stride (Schirrmeister et al. 2017).
 _DEEP_POOL = 3
+
+
+def _construct(cls: type[nn.Module], **args: Any) -> tuple[nn.Module, list[str]]:
+    """Build a braindecode net and return it with its kernel-shrinking messages.
+
+    Its other UserWarnings are dropped; see :data:`_RESCALED`.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        model = cls(**args)
+    return model, [str(w.message) for w in caught if _RESCALED in str(w.message)]
 
 
 def deep_pooling_that_fits(n_chans: int, n_outputs: int, n_times: int,
@@ -233,12 +242,10 @@ def deep_pooling_that_fits(n_chans: int, n_outputs: int, n_times: int,
     n_times = _check_positive_int(n_times, "n_times")
     cls = _model_class("deep")
     for k in range(_DEEP_POOL, 0, -1):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UserWarning)
-            cls(n_chans=n_chans, n_outputs=n_outputs, n_times=n_times,
-                **{**kwargs, "pool_time_length": k, "pool_time_stride": k})
-        if not any(_RESCALED in str(w.message) for w in caught):
-            return {} if k == _DEEP_POOL else {"pool_time_length": k, "pool_time_stride": k}
+        pooling = {"pool_time_length": k, "pool_time_stride": k}
+        if not _construct(cls, n_chans=n_chans, n_outputs=n_outputs, n_times=n_times,
+                          **{**kwargs, **pooling})[1]:
+            return {} if k == _DEEP_POOL else pooling
     return {}
 
 

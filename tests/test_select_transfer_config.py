@@ -8,7 +8,6 @@ reference or prediction.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 
 from tests.expert.synthetic import make_trials
 
+from .test_transfer import _hashes
 from .test_workflow import REPO
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # fixture in conftest.py
@@ -33,11 +33,6 @@ def select():
 def _subject(seed, runs):
     X, y, _ = make_trials(12 * len(runs), n_times=160, erd=0.6, noise=0.7, seed=seed)
     return X, y, np.repeat(np.asarray(runs, str), 12)
-
-
-def _hashes(X):
-    return {hashlib.sha1(np.ascontiguousarray(x, dtype=np.float32).tobytes()).hexdigest()
-            for x in np.asarray(X)}
 
 
 def test_rule_scores_on_executed_trials_only(select, monkeypatch):
